@@ -1,0 +1,25 @@
+/**
+ * The admin REST API under `admin.path` (default /admin/v1): every route needs an API key with
+ * one of `admin.roles`. Each resource lives in its own file.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { createAuthenticator } from '../auth/authenticate.js';
+import { requireRoles } from '../authz/roles.js';
+import type { AppDependencies } from '../server/app.js';
+import { registerAuditRoutes } from './audit.js';
+import { registerKeyRoutes } from './keys.js';
+
+export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
+  const authenticate = createAuthenticator({
+    schemes: ['apiKey'],
+    apiKeys: deps.apiKeys,
+    settings: deps.config.apiKeys,
+  });
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, routeName: 'admin' };
+  });
+  app.addHook('preHandler', authenticate);
+  app.addHook('preHandler', requireRoles(deps.config.admin.roles));
+  await registerKeyRoutes(app, deps);
+  await registerAuditRoutes(app, deps);
+};

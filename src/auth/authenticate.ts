@@ -1,0 +1,81 @@
+/**
+ * The authentication stage: a preHandler that turns the request's credential into
+ * `request.principal`, or answers 400/401/403 with a precise code. Built once per route with
+ * that route's accepted schemes (hono-style: options validated at creation, not per request).
+ */
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { ApiKeySettings } from '../config/compile.js';
+import { type ErrorCode, KeywardError } from '../errors.js';
+import type { ApiKeyService, KeyFailure } from './api-keys.js';
+import { extractApiKey } from './credentials.js';
+
+const FAILURE_CODES: Record<KeyFailure, ErrorCode> = {
+  malformed: 'KW_ERR_KEY_MALFORMED',
+  checksum: 'KW_ERR_KEY_CHECKSUM',
+  unknown: 'KW_ERR_KEY_UNKNOWN',
+  revoked: 'KW_ERR_KEY_REVOKED',
+  expired: 'KW_ERR_KEY_EXPIRED',
+  rotated: 'KW_ERR_KEY_ROTATED',
+  exhausted: 'KW_ERR_KEY_EXHAUSTED',
+  origin: 'KW_ERR_ORIGIN_NOT_ALLOWED',
+  ip: 'KW_ERR_IP_NOT_ALLOWED',
+};
+
+const FAILURE_DETAILS: Record<KeyFailure, string> = {
+  malformed: 'The API key is not in the expected format.',
+  checksum: 'The API key checksum does not match; check for a typo.',
+  unknown: 'The API key is not valid.',
+  revoked: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
+  rotated: 'The API key was replaced and its grace period has ended; use the new key.',
+  exhausted: 'The API key has no remaining uses.',
+  origin: 'This API key may not be used from this origin.',
+  ip: 'This API key may not be used from this address.',
+};
+
+export type AuthScheme = 'apiKey' | 'jwt' | 'none';
+
+export interface AuthenticateOptions {
+  schemes: readonly AuthScheme[];
+  apiKeys: ApiKeyService;
+  settings: ApiKeySettings;
+}
+
+/** Maps a key verification failure to the error the caller sees. */
+export function keyFailureError(reason: KeyFailure): KeywardError {
+  return new KeywardError(FAILURE_CODES[reason], { detail: FAILURE_DETAILS[reason] });
+}
+
+/** Builds the preHandler for a route that accepts `schemes`. */
+export function createAuthenticator(options: AuthenticateOptions): preHandlerAsyncHookHandler {
+  const { apiKeys, settings } = options;
+  const acceptsKeys = options.schemes.includes('apiKey');
+  const optional = options.schemes.includes('none');
+  return async function authenticate(request: FastifyRequest) {
+    if (!acceptsKeys) {
+      if (optional) return;
+      throw new KeywardError('KW_ERR_UNAUTHENTICATED', {
+        detail: 'This route accepts no credential type this build supports.',
+      });
+    }
+    const credential = extractApiKey(request, settings);
+    if (!credential.ok) {
+      if (credential.reason === 'missing') {
+        if (optional) return;
+        throw new KeywardError('KW_ERR_UNAUTHENTICATED', {
+          detail: 'Send an API key, e.g. in the X-Api-Key header.',
+        });
+      }
+      if (credential.reason === 'ambiguous') {
+        throw new KeywardError('KW_ERR_AMBIGUOUS_CREDENTIALS', {
+          detail: 'Send exactly one credential; the request carried several different ones.',
+        });
+      }
+      throw keyFailureError('malformed');
+    }
+    const origin = request.headers.origin;
+    const result = await apiKeys.verify(credential.key, { origin, ip: request.ip });
+    if (!result.ok) throw keyFailureError(result.reason);
+    request.principal = result.principal;
+  };
+}

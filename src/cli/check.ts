@@ -1,0 +1,18 @@
+/** `keyward check`: validate the config, resolve every ${ENV}, and say what is not enforced yet. */
+import type { Command } from 'commander';
+import { pendingFeatureNotes } from '../config/features.js';
+import { resolveConfig } from './config-source.js';
+
+/** Registers the check command. */
+export function registerCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description('validate the config and report every problem with its YAML path')
+    .option('-c, --config <file>', 'config file (default: ./keyward.yaml, else the built-in demo)')
+    .action((options: { config?: string }) => {
+      const { loaded, isDemo } = resolveConfig(options.config);
+      const notes = pendingFeatureNotes(loaded);
+      process.stdout.write(`${isDemo ? 'built-in demo config' : loaded.file}: OK\n`);
+      for (const note of notes) process.stdout.write(`note: ${note}\n`);
+    });
+}

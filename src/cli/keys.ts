@@ -1,0 +1,337 @@
+/** `keyward keys create|list|revoke|rotate|import`: key management straight on the store. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ApiKeyService, type ImportedKeyInput, KeyStateError } from '../auth/api-keys.js';
+import { parseKeyOptions } from '../auth/key-options.js';
+import { type KeyView, toKeyView } from '../auth/key-view.js';
+import { systemClock } from '../clock.js';
+import { parseDuration } from '../config/units.js';
+import { openStore } from '../store/db.js';
+import { resolveConfig } from './config-source.js';
+import { printJson, printTable, UsageError } from './output.js';
+
+const CLI_ACTOR = { id: 'cli' };
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+const PLAN_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+async function withKeys<T>(
+  configFile: string | undefined,
+  fn: (keys: ApiKeyService) => Promise<T>,
+): Promise<T> {
+  const { compiled } = resolveConfig(configFile);
+  const store = await openStore(compiled.storageUrl);
+  const keys = new ApiKeyService(store, compiled.apiKeys, systemClock);
+  try {
+    return await fn(keys);
+  } finally {
+    await keys.close();
+    await store.close();
+  }
+}
+
+function list(text: string | undefined): string[] {
+  return text === undefined
+    ? []
+    : text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+
+function parseRoles(text: string | undefined): string[] {
+  const roles = list(text);
+  const bad = roles.find((r) => !NAME_RE.test(r));
+  if (bad !== undefined) throw new UsageError(`--roles: "${bad}" is not a valid role name`);
+  return roles;
+}
+
+function parseMeta(pairs: string[]): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--meta: expected key=value, got "${pair}"`);
+    meta[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return meta;
+}
+
+function parseUses(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  if (!/^[0-9]{1,12}$/.test(text) || Number(text) < 1)
+    throw new UsageError(`--uses: expected a whole number ≥ 1, got "${text}"`);
+  return Number(text);
+}
+
+function date(iso: string | null): string {
+  return iso === null ? '-' : iso.replace('T', ' ').slice(0, 16);
+}
+
+function printKeys(views: KeyView[]): void {
+  printTable(
+    ['ID', 'NAME', 'KEY', 'STATUS', 'ROLES', 'PLAN', 'EXPIRES', 'LAST USED'],
+    views.map((v) => [
+      v.id,
+      v.name,
+      v.hint,
+      v.status,
+      v.roles.join(',') || '-',
+      v.plan ?? '-',
+      date(v.expiresAt),
+      date(v.lastUsedAt),
+    ]),
+  );
+}
+
+interface CreateOptions {
+  config?: string;
+  name: string;
+  roles?: string;
+  plan?: string;
+  expires?: string;
+  uses?: string;
+  origins?: string;
+  ips?: string;
+  meta: string[];
+  json?: boolean;
+}
+
+/** Registers the keys command group. */
+export function registerKeysCommands(program: Command): void {
+  const keys = program.command('keys').description('manage API keys');
+
+  keys
+    .command('create')
+    .description('create a key and print it once')
+    .requiredOption('--name <name>', 'a label for the key')
+    .option('--roles <a,b>', 'roles the key carries')
+    .option('--plan <plan>', 'plan whose limits apply')
+    .option('--expires <duration>', 'expire after this long, e.g. 30d')
+    .option('--uses <n>', 'number of requests the key may make')
+    .option('--origins <url,...>', 'browser origins allowed to use the key')
+    .option('--ips <cidr,...>', 'client address ranges allowed to use the key')
+    .option('--meta <k=v>', 'metadata (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .action(async (o: CreateOptions) => {
+      if (o.name.trim() === '' || o.name.length > 200)
+        throw new UsageError('--name: expected 1-200 characters');
+      if (o.plan !== undefined && !PLAN_RE.test(o.plan))
+        throw new UsageError(`--plan: "${o.plan}" is not a valid plan name`);
+      const parsed = parseKeyOptions(
+        { expiresIn: o.expires, origins: list(o.origins), ips: list(o.ips) },
+        systemClock.now(),
+      );
+      if (!parsed.ok) {
+        const first = parsed.errors[0];
+        throw new UsageError(
+          `--${first?.path.replace(/\[.*$/, '').replace('expiresIn', 'expires')}: ${first?.message}`,
+        );
+      }
+      const input = {
+        name: o.name,
+        roles: parseRoles(o.roles),
+        plan: o.plan ?? null,
+        metadata: parseMeta(o.meta),
+        expiresAt: parsed.value.expiresAt,
+        remainingUses: parseUses(o.uses),
+        allowedOrigins: parsed.value.origins,
+        allowedIps: parsed.value.ips,
+      };
+      const { record, key } = await withKeys(o.config, (k) => k.create(input, CLI_ACTOR));
+      if (o.json) return printJson({ ...toKeyView(record, systemClock.now()), key });
+      process.stdout.write(
+        `created ${record.id} (${record.name})\n${key}\nThis key is shown once: store it now.\n`,
+      );
+    });
+
+  keys
+    .command('list')
+    .description('list keys (never shows the keys themselves)')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .action(async (o: { json?: boolean; config?: string }) => {
+      const views = await withKeys(o.config, async (k) => {
+        const all: KeyView[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await k.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+          all.push(...page.items.map((r) => toKeyView(r, systemClock.now())));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return all;
+      });
+      if (o.json) return printJson(views);
+      printKeys(views);
+    });
+
+  keys
+    .command('revoke')
+    .argument('<id>', 'key id')
+    .description('revoke a key; it stops working within a second')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .action(async (id: string, o: { json?: boolean; config?: string }) => {
+      const record = await withKeys(o.config, (k) => k.revoke(id, CLI_ACTOR));
+      if (!record) throw new UsageError(`no API key with id ${id}`);
+      if (o.json) return printJson(toKeyView(record, systemClock.now()));
+      process.stdout.write(`revoked ${id}\n`);
+    });
+
+  keys
+    .command('rotate')
+    .argument('<id>', 'key id')
+    .description('issue a replacement key; the old one keeps working for the grace period')
+    .option('--grace <duration>', 'how long the old key keeps working', '24h')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .action(async (id: string, o: { grace: string; json?: boolean; config?: string }) => {
+      const graceMs = parseDuration(o.grace);
+      if (graceMs === undefined)
+        throw new UsageError(`--grace: expected a duration like 24h, got "${o.grace}"`);
+      const rotated = await withKeys(o.config, async (k) => {
+        try {
+          return await k.rotate(id, graceMs, CLI_ACTOR);
+        } catch (error) {
+          if (error instanceof KeyStateError) throw new UsageError(error.message);
+          throw error;
+        }
+      });
+      if (!rotated) throw new UsageError(`no API key with id ${id}`);
+      const now = systemClock.now();
+      if (o.json)
+        return printJson({
+          ...toKeyView(rotated.record, now),
+          key: rotated.key,
+          previous: toKeyView(rotated.previous, now),
+        });
+      process.stdout.write(
+        `rotated ${id} → ${rotated.record.id}\n${rotated.key}\nThis key is shown once: store it now. The old key works until ${new Date(rotated.previous.graceUntil ?? now).toISOString()}.\n`,
+      );
+    });
+
+  keys
+    .command('import')
+    .argument(
+      '<file>',
+      'JSON lines: {"key": "..."} or {"sha256": "..."} with name, roles, plan, metadata, expiresAt, uses, origins, ips',
+    )
+    .description('import existing keys (or their SHA-256 digests) from another system')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config file')
+    .action(async (file: string, o: { json?: boolean; config?: string }) => {
+      const inputs = parseImportFile(file);
+      const records = await withKeys(o.config, async (k) => {
+        try {
+          return await k.importMany(inputs, CLI_ACTOR);
+        } catch (error) {
+          if (error instanceof KeyStateError)
+            throw new UsageError(`${file}: ${error.message}; nothing imported`);
+          throw error;
+        }
+      });
+      if (o.json) return printJson(records.map((r) => toKeyView(r, systemClock.now())));
+      process.stdout.write(`imported ${records.length} key${records.length === 1 ? '' : 's'}\n`);
+    });
+}
+
+const IMPORT_FIELDS = new Set([
+  'key',
+  'sha256',
+  'name',
+  'roles',
+  'plan',
+  'metadata',
+  'expiresAt',
+  'uses',
+  'origins',
+  'ips',
+]);
+
+/** Reads and validates every line before anything is written, so a bad file imports nothing. */
+export function parseImportFile(file: string): ImportedKeyInput[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: cannot be read`);
+  }
+  const inputs: ImportedKeyInput[] = [];
+  const seen = new Set<string>();
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${file} line ${index + 1}`;
+    let row: Record<string, unknown>;
+    try {
+      row = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new UsageError(`${where}: not valid JSON`);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw new UsageError(`${where}: expected an object`);
+    const unknown = Object.keys(row).find((k) => !IMPORT_FIELDS.has(k));
+    if (unknown) throw new UsageError(`${where}: unknown field "${unknown}"`);
+    const { key, sha256 } = row;
+    if ((key === undefined) === (sha256 === undefined))
+      throw new UsageError(`${where}: give exactly one of "key" or "sha256"`);
+    if (key !== undefined && (typeof key !== 'string' || key.length < 16 || key.length > 512)) {
+      throw new UsageError(`${where}: "key" must be a string of 16-512 characters`);
+    }
+    if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))) {
+      throw new UsageError(`${where}: "sha256" must be 64 hex digits`);
+    }
+    const name = row.name ?? `imported ${index + 1}`;
+    if (typeof name !== 'string' || name === '' || name.length > 200)
+      throw new UsageError(`${where}: "name" must be 1-200 characters`);
+    const roles = row.roles ?? [];
+    if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string' || !NAME_RE.test(r))) {
+      throw new UsageError(`${where}: "roles" must be a list of role names`);
+    }
+    const plan = row.plan ?? null;
+    if (plan !== null && (typeof plan !== 'string' || !PLAN_RE.test(plan)))
+      throw new UsageError(`${where}: "plan" is not a valid plan name`);
+    const metadata = row.metadata ?? {};
+    if (
+      typeof metadata !== 'object' ||
+      metadata === null ||
+      Object.values(metadata).some((v) => typeof v !== 'string')
+    ) {
+      throw new UsageError(`${where}: "metadata" must map names to strings`);
+    }
+    const uses = row.uses ?? null;
+    if (uses !== null && (!Number.isSafeInteger(uses) || (uses as number) < 0))
+      throw new UsageError(`${where}: "uses" must be a whole number`);
+    const stringList = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+    if (row.origins !== undefined && !stringList(row.origins))
+      throw new UsageError(`${where}: "origins" must be a list`);
+    if (row.ips !== undefined && !stringList(row.ips)) throw new UsageError(`${where}: "ips" must be a list`);
+    if (row.expiresAt !== undefined && typeof row.expiresAt !== 'string')
+      throw new UsageError(`${where}: "expiresAt" must be an ISO time`);
+    const options = parseKeyOptions(
+      {
+        expiresAt: row.expiresAt as string | undefined,
+        origins: row.origins as string[] | undefined,
+        ips: row.ips as string[] | undefined,
+      },
+      systemClock.now(),
+    );
+    if (!options.ok)
+      throw new UsageError(`${where}: ${options.errors[0]?.path}: ${options.errors[0]?.message}`);
+    const identity = typeof key === 'string' ? `k:${key}` : `h:${String(sha256).toLowerCase()}`;
+    if (seen.has(identity)) throw new UsageError(`${where}: duplicate of an earlier line`);
+    seen.add(identity);
+    inputs.push({
+      ...(typeof key === 'string' ? { key } : { sha256: String(sha256) }),
+      name,
+      roles: roles as string[],
+      plan: plan as string | null,
+      metadata: metadata as Record<string, string>,
+      expiresAt: options.value.expiresAt,
+      remainingUses: uses as number | null,
+      allowedOrigins: options.value.origins,
+      allowedIps: options.value.ips,
+    });
+  });
+  if (inputs.length === 0) throw new UsageError(`${file}: no keys to import`);
+  return inputs;
+}

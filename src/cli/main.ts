@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/** The `keyward` command line: one file per command group, registered here. */
+import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './check.js';
+import { registerInitCommand } from './init.js';
+import { registerKeysCommands } from './keys.js';
+import { registerMigrateCommand } from './migrate.js';
+import { reportFailure } from './output.js';
+import { registerStartCommand } from './start.js';
+
+const program = new Command('keyward')
+  .description('Keyward: API keys, JWT, roles, rate limits and secret-hiding in front of HTTP APIs.')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({
+    outputError: (text, write) => write(`keyward: ${text.replace(/^error: /, '').trim()}\n`),
+  });
+
+registerStartCommand(program);
+registerInitCommand(program);
+registerCheckCommand(program);
+registerMigrateCommand(program);
+registerKeysCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else process.exitCode = reportFailure(error);
+}

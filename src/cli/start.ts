@@ -1,0 +1,35 @@
+/** `keyward start`: serve the config (or the built-in demo) until SIGTERM/SIGINT. */
+import type { Command } from 'commander';
+import { pendingFeatureNotes } from '../config/features.js';
+import { handleShutdownSignals, startGateway } from '../server/lifecycle.js';
+import { resolveConfig } from './config-source.js';
+import { UsageError } from './output.js';
+
+function parsePort(text: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535)
+    throw new UsageError(`--port: expected 0-65535, got "${text}"`);
+  return Number(text);
+}
+
+/** Registers the start command. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('serve the gateway (without --config and ./keyward.yaml: the built-in demo)')
+    .option('-c, --config <file>', 'config file (default: ./keyward.yaml, else the built-in demo)')
+    .option('-p, --port <n>', 'listen on this port instead of server.port', parsePort)
+    .option('-w, --workers <n>', 'number of processes sharing the port', '1')
+    .action(async (options: { config?: string; port?: number; workers: string }) => {
+      if (options.workers !== '1')
+        throw new UsageError('--workers above 1 is not available in this build yet');
+      const { compiled, loaded, isDemo } = resolveConfig(options.config);
+      if (options.port !== undefined) compiled.server.port = options.port;
+      const gateway = await startGateway(compiled);
+      for (const note of pendingFeatureNotes(loaded)) gateway.logger.warn(note);
+      gateway.logger.info(
+        { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },
+        'keyward listening',
+      );
+      handleShutdownSignals(gateway, compiled.server.shutdownTimeoutMs);
+    });
+}

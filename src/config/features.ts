@@ -1,0 +1,37 @@
+/**
+ * Which config sections this build enforces. The schema accepts all of SPEC §2 so configs
+ * written today stay valid; `keyward check` and `keyward start` say plainly which parts are
+ * validated but not acted on yet, instead of silently ignoring them.
+ */
+import type { LoadedConfig } from './load.js';
+
+/** One line per configured section that this build validates but does not enforce yet. */
+export function pendingFeatureNotes({ config, secretRefs }: LoadedConfig): string[] {
+  const notes: string[] = [];
+  const pending = (section: string, what: string) =>
+    notes.push(`${section}: validated, but ${what} in this build`);
+  if (config.routes.length > 0) pending('routes', 'the proxy is not served yet');
+  if (Object.keys(config.plans).length > 0) pending('plans', 'rate limits are not enforced yet');
+  if (config.redis.url !== '') pending('redis', 'Redis is not used yet');
+  if (config.auth.jwt.providers.length > 0)
+    pending('auth.jwt.providers', 'third-party tokens are not accepted yet');
+  if (config.cors.origins.length > 0) pending('cors', 'CORS headers are not sent yet');
+  const services = Object.entries(config.services).filter(([, s]) => s?.enabled);
+  if (services.length > 0)
+    pending('services', `built-in services (${services.map(([n]) => n).join(', ')}) are not served yet`);
+  if (secretRefs.length > 0)
+    pending('secret references', 'the secret store is not available yet, so they cannot be resolved');
+  return notes;
+}
+
+/** Problems that make a valid config unusable by this build (start refuses, check fails). */
+export function unsupportedFeatureProblems({ config }: LoadedConfig): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (!config.storage.url.startsWith('sqlite:')) {
+    problems.push({
+      path: 'storage.url',
+      message: 'only sqlite: storage is supported in this build (Postgres arrives with scale-out)',
+    });
+  }
+  return problems;
+}

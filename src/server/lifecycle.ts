@@ -1,0 +1,117 @@
+/**
+ * Running Keyward: open the store (migrating it), create the first admin key when there is
+ * none, build the app, listen, and shut down gracefully on SIGTERM/SIGINT — stop accepting,
+ * let in-flight requests finish, flush and close the store — within a bounded wait.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ApiKeyService } from '../auth/api-keys.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { CompiledConfig } from '../config/compile.js';
+import { openStore, type Store } from '../store/db.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { buildApp } from './app.js';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  store: Store;
+  apiKeys: ApiKeyService;
+  logger: Logger;
+  /** The address actually bound (useful with port 0). */
+  url: string;
+  /** Graceful stop; resolves when everything is closed. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the one-time admin key notice goes (stderr by default). */
+  announce?: (line: string) => void;
+}
+
+/** Creates an admin API key when the store has no usable one; prints it once. */
+export async function bootstrapAdminKey(
+  apiKeys: ApiKeyService,
+  store: Store,
+  config: CompiledConfig,
+  clock: Clock,
+  announce: (line: string) => void,
+): Promise<string | null> {
+  const role = config.admin.roles[0] ?? 'admin';
+  if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
+  const { record, key } = await apiKeys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
+  announce(`keyward: created admin API key ${record.id} (shown once, store it now): ${key}`);
+  return key;
+}
+
+/** Starts a gateway for the compiled config and returns a handle to stop it. */
+export async function startGateway(
+  config: CompiledConfig,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
+  const clock = options.clock ?? systemClock;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      apiKeyHeader: config.apiKeys.header,
+      apiKeyQueryParam: config.apiKeys.queryParam,
+    });
+  const store = await openStore(config.storageUrl, { clock });
+  const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
+  try {
+    await bootstrapAdminKey(
+      apiKeys,
+      store,
+      config,
+      clock,
+      options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
+    );
+    const app = await buildApp({ config, store, logger, clock, apiKeys });
+    app.addHook('onClose', async () => {
+      await apiKeys.close();
+      await store.close();
+    });
+    const url = await app.listen({ host: config.server.host, port: config.server.port });
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      apiKeys,
+      logger,
+      url,
+      stop: () => {
+        stopping ??= app.close();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await apiKeys.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Wires SIGTERM/SIGINT to a graceful stop with a hard deadline, then exits. */
+export function handleShutdownSignals(gateway: RunningGateway, timeoutMs: number): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const deadline = setTimeout(() => {
+      gateway.logger.error({ timeoutMs }, 'shutdown deadline passed; exiting with requests still open');
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    gateway.stop().then(
+      () => {
+        gateway.logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        gateway.logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

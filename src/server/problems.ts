@@ -1,0 +1,88 @@
+/**
+ * The one place HTTP errors become problem+json: Keyward's own errors, Fastify's parser and
+ * validation errors, unknown routes (404, or 405 with Allow), and anything unexpected (500,
+ * logged, never shown).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
+
+const FASTIFY_CODE_MAP: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'KW_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'KW_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'KW_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'KW_ERR_INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'KW_ERR_INVALID_JSON',
+  FST_ERR_CTP_EMPTY_TYPE: 'KW_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'KW_ERR_UNSUPPORTED_MEDIA_TYPE',
+};
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string | undefined;
+}
+
+/** Names the exact field: `body.roles[0]`, `body.bogus: unknown field`, `body.name: is required`. */
+function fieldError(context: string, issue: AjvIssue): { path: string; message: string } {
+  const base = context + issue.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  if (issue.keyword === 'additionalProperties')
+    return { path: `${base}.${String(issue.params.additionalProperty)}`, message: 'unknown field' };
+  if (issue.keyword === 'required')
+    return { path: `${base}.${String(issue.params.missingProperty)}`, message: 'is required' };
+  return { path: base, message: issue.message ?? 'is invalid' };
+}
+
+/** Sends a KeywardError as problem+json with its headers. */
+export function sendProblem(reply: FastifyReply, error: KeywardError): FastifyReply {
+  reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE);
+  return reply.send(toProblem(error, reply.request.id));
+}
+
+/** Maps any thrown value to the KeywardError the client sees. */
+export function toKeywardError(error: unknown): KeywardError {
+  if (error instanceof KeywardError) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    return new KeywardError('KW_ERR_VALIDATION', {
+      detail: 'One or more fields are invalid.',
+      errors: fastifyError.validation.map((v) => fieldError(fastifyError.validationContext ?? 'body', v)),
+    });
+  }
+  const mapped = fastifyError.code ? FASTIFY_CODE_MAP[fastifyError.code] : undefined;
+  if (mapped) return new KeywardError(mapped);
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new KeywardError(status === 404 ? 'KW_ERR_NOT_FOUND' : 'KW_ERR_BAD_REQUEST');
+  }
+  return new KeywardError('KW_ERR_INTERNAL');
+}
+
+/** Installs the error and not-found handlers on the root instance. */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = toKeywardError(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/';
+    const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(
+        reply,
+        new KeywardError('KW_ERR_METHOD_NOT_ALLOWED', {
+          detail: `${request.method} is not allowed here.`,
+          headers: { allow: allowed.join(', ') },
+        }),
+      );
+    }
+    return sendProblem(
+      reply,
+      new KeywardError('KW_ERR_NOT_FOUND', { detail: 'No route matches this path.' }),
+    );
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Versioned migrations, applied in name order by Kysely's Migrator (`keyward migrate` and at
+ * start). Written with Kysely's schema builder and portable column types so the same list runs
+ * on SQLite and Postgres. Never edit a shipped migration; add a new one.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's table types
+type AnyDb = Kysely<any>;
+
+const migrations: Record<string, Migration> = {
+  '0001_settings_and_audit': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'varchar(200)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'varchar(40)', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'varchar(200)', (c) => c.notNull())
+        .addColumn('action', 'varchar(100)', (c) => c.notNull())
+        .addColumn('target_type', 'varchar(50)', (c) => c.notNull())
+        .addColumn('target_id', 'varchar(200)')
+        .addColumn('ip', 'varchar(64)')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+    },
+  },
+  '0002_api_keys': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'varchar(40)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(200)', (c) => c.notNull())
+        .addColumn('prefix', 'varchar(20)', (c) => c.notNull())
+        .addColumn('digest', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('last4', 'varchar(4)', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('plan', 'varchar(64)')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('remaining_uses', 'bigint')
+        .addColumn('allowed_origins', 'text')
+        .addColumn('allowed_ips', 'text')
+        .addColumn('rotated_to', 'varchar(40)')
+        .addColumn('grace_until', 'bigint')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema.createIndex('api_keys_created').on('api_keys').columns(['created_at', 'id']).execute();
+    },
+  },
+};
+
+/** Supplies the in-code migration list to Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

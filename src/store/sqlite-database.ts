@@ -1,0 +1,70 @@
+/**
+ * Adapts Node's built-in `node:sqlite` to the database interface Kysely's SqliteDialect expects
+ * (the better-sqlite3 shape). Why not better-sqlite3 itself: it is a native addon, and npm on
+ * these machines compiles addons against the system Node's headers, so it breaks under the
+ * Node 24 the project pins; `node:sqlite` is the same SQLite engine with nothing to compile.
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+const STATEMENT_CACHE_SIZE = 256;
+
+function bindable(params: readonly unknown[]): SQLInputValue[] {
+  return params.map((p) => {
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    if (p === undefined) return null;
+    if (p instanceof Date) return p.getTime();
+    return p as SQLInputValue;
+  });
+}
+
+class NodeSqliteStatement implements SqliteStatement {
+  readonly reader: boolean;
+  readonly #statement: StatementSync;
+
+  constructor(statement: StatementSync) {
+    this.#statement = statement;
+    this.reader = statement.columns().length > 0;
+  }
+
+  all(parameters: readonly unknown[]): unknown[] {
+    return this.#statement.all(...bindable(parameters));
+  }
+
+  run(parameters: readonly unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    return this.#statement.run(...bindable(parameters));
+  }
+
+  *iterate(parameters: readonly unknown[]): IterableIterator<unknown> {
+    yield* this.#statement.iterate(...bindable(parameters));
+  }
+}
+
+export interface SqliteOptions {
+  busyTimeoutMs?: number;
+}
+
+/** Opens a SQLite file (or `:memory:`) with WAL, foreign keys and a busy timeout. */
+export function openSqliteDatabase(path: string, options: SqliteOptions = {}): SqliteDatabase {
+  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA synchronous = NORMAL');
+  // Prepared statements are reused: Kysely prepares per query, and SQL text repeats on hot paths.
+  const cache = new Map<string, NodeSqliteStatement>();
+  return {
+    prepare(sql: string): SqliteStatement {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = new NodeSqliteStatement(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+    close(): void {
+      cache.clear();
+      if (db.isOpen) db.close();
+    },
+  };
+}

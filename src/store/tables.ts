@@ -1,0 +1,49 @@
+/**
+ * Row types of every table, as Kysely sees them. Columns are dialect-neutral: text ids,
+ * integer milliseconds for times, JSON as text, so SQLite and Postgres share repositories.
+ */
+import type { Generated } from 'kysely';
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  details: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  digest: string;
+  last4: string;
+  roles: string;
+  plan: string | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  remaining_uses: number | null;
+  allowed_origins: string | null;
+  allowed_ips: string | null;
+  rotated_to: string | null;
+  grace_until: number | null;
+  version: Generated<number>;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
+}
