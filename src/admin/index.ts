@@ -18,8 +18,9 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, routeName: 'admin' };
   });
-  app.addHook('preHandler', authenticate);
-  app.addHook('preHandler', requireRoles(deps.config.admin.roles));
+  // Authenticate before the body is read or validated: strangers learn nothing and upload nothing.
+  app.addHook('onRequest', authenticate);
+  app.addHook('onRequest', requireRoles(deps.config.admin.roles));
   await registerKeyRoutes(app, deps);
   await registerAuditRoutes(app, deps);
 };

@@ -61,7 +61,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const IdParams = Type.Object({ id: Type.String({ pattern: '^key_[0-9A-Za-z]{21}$' }) });
+const IdParams = Type.Object({ id: Type.String({ pattern: '^key_[0-9a-z]{12}[0-9A-Za-z]{9}$' }) });
 const RotateBody = Type.Union([
   Type.Object(
     { grace: Type.Optional(Type.String({ pattern: DURATION_PATTERN })) },

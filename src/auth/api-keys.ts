@@ -95,7 +95,7 @@ export class ApiKeyService {
     const digest = digestApiKey(key);
     const record = await this.#lookup(digest);
     if (!record || !timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) {
-      return { ok: false, reason: problem ?? 'unknown' };
+      return { ok: false, reason: 'unknown' };
     }
     const now = this.#clock.now();
     const state = keyState(record, now);

@@ -1,9 +1,9 @@
 /**
- * The authentication stage: a preHandler that turns the request's credential into
+ * The authentication stage: an onRequest hook that turns the request's credential into
  * `request.principal`, or answers 400/401/403 with a precise code. Built once per route with
  * that route's accepted schemes (hono-style: options validated at creation, not per request).
  */
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ApiKeySettings } from '../config/compile.js';
 import { type ErrorCode, KeywardError } from '../errors.js';
 import type { ApiKeyService, KeyFailure } from './api-keys.js';
@@ -46,8 +46,8 @@ export function keyFailureError(reason: KeyFailure): KeywardError {
   return new KeywardError(FAILURE_CODES[reason], { detail: FAILURE_DETAILS[reason] });
 }
 
-/** Builds the preHandler for a route that accepts `schemes`. */
-export function createAuthenticator(options: AuthenticateOptions): preHandlerAsyncHookHandler {
+/** Builds the onRequest hook for a route that accepts `schemes`. */
+export function createAuthenticator(options: AuthenticateOptions): onRequestAsyncHookHandler {
   const { apiKeys, settings } = options;
   const acceptsKeys = options.schemes.includes('apiKey');
   const optional = options.schemes.includes('none');
@@ -72,6 +72,10 @@ export function createAuthenticator(options: AuthenticateOptions): preHandlerAsy
         });
       }
       throw keyFailureError('malformed');
+    }
+    if (credential.transport === 'query') {
+      // The key must not reach validation, handlers or an upstream.
+      delete (request.query as Record<string, unknown>)[settings.queryParam as string];
     }
     const origin = request.headers.origin;
     const result = await apiKeys.verify(credential.key, { origin, ip: request.ip });

@@ -1,5 +1,5 @@
 /** Role checks: a route, service or the admin API names the roles it needs (any one suffices). */
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import { KeywardError } from '../errors.js';
 
@@ -9,8 +9,8 @@ export function hasAnyRole(principal: Principal | null, required: readonly strin
   return principal?.roles.some((r) => required.includes(r)) ?? false;
 }
 
-/** Builds the preHandler that answers 401 without a principal and 403 without a needed role. */
-export function requireRoles(required: readonly string[]): preHandlerAsyncHookHandler {
+/** Builds the hook that answers 401 without a principal and 403 without a needed role. */
+export function requireRoles(required: readonly string[]): onRequestAsyncHookHandler {
   const needed = required.join(', ');
   return async function authorize(request) {
     if (required.length === 0) return;

@@ -81,7 +81,7 @@ export async function startGateway(
       logger,
       url,
       stop: () => {
-        stopping ??= app.close();
+        stopping ??= closeGracefully(app);
         return stopping;
       },
     };
@@ -89,6 +89,20 @@ export async function startGateway(
     await apiKeys.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Stops accepting, waits for in-flight requests, then closes. Connections that finish their
+ * request during the drain become idle keep-alive sockets; sweeping them lets the process exit
+ * as soon as the work is done instead of waiting out the keep-alive timeout.
+ */
+async function closeGracefully(app: FastifyInstance): Promise<void> {
+  const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweeper);
   }
 }
 

@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyward-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('keyward check', () => {
+  test('names every bad path, exits 1, no stack trace', () => {
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      [
+        'server: { port: 8080, colour: blue }',
+        'routes:',
+        '  - name: weather',
+        '    path: /weather/*',
+        '    auth: [apiKey]',
+        '    upstream: { url: "https://api.example.com", timeout: banana }',
+        '',
+      ].join('\n'),
+    );
+    const r = runCli(['check', '--config', 'bad.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('bad.yaml: server.colour: unknown key (line 1)');
+    expect(r.stderr).toContain(
+      'bad.yaml: routes[0].upstream.timeout: expected a duration like 10s, got "banana" (line 6)',
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a valid config passes and notes what is not enforced yet', () => {
+    writeFileSync(
+      join(dir, 'ok.yaml'),
+      'plans:\n  free: { limits: [{ requests: 5, per: day }] }\nsecrets: { masterKey: "${MK}" }\n',
+    );
+    const r = runCli(['check', '-c', 'ok.yaml'], { cwd: dir, env: { MK: 'x' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ok.yaml: OK');
+    expect(r.stdout).toContain('note: plans: validated, but rate limits are not enforced yet in this build');
+  });
+
+  test('an unset ${ENV} is an error naming the variable', () => {
+    writeFileSync(join(dir, 'env.yaml'), 'secrets: { masterKey: "${KEYWARD_TEST_UNSET_VAR}" }\n');
+    const r = runCli(['check', '-c', 'env.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('secrets.masterKey: environment variable KEYWARD_TEST_UNSET_VAR is not set');
+  });
+
+  test('a missing file is one line and exit 1', () => {
+    const r = runCli(['check', '--config', 'nope.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('file not found');
+  });
+
+  test('without a config it checks the built-in demo', () => {
+    const r = runCli(['check'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('built-in demo config: OK');
+  });
+
+  test('an unknown command or option is a one-line error, non-zero', () => {
+    const r = runCli(['frobnicate'], { cwd: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/^keyward: unknown command 'frobnicate'/);
+  });
+});
+
+describe('keyward init', () => {
+  test('writes a config that checks OK and a .env with a 32-byte master key', () => {
+    const r = runCli(['init', 'proj'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const env = readFileSync(join(dir, 'proj', '.env'), 'utf8');
+    const key = /KEYWARD_MASTER_KEY=(\S+)/.exec(env)?.[1] ?? '';
+    expect(Buffer.from(key, 'base64')).toHaveLength(32);
+    expect(statSync(join(dir, 'proj', '.env')).mode & 0o077).toBe(0);
+    // The .env beside the config supplies KEYWARD_MASTER_KEY to check.
+    const check = runCli(['check', '--config', join('proj', 'keyward.yaml')], {
+      cwd: dir,
+      env: { KEYWARD_MASTER_KEY: undefined },
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  test('never overwrites', () => {
+    writeFileSync(join(dir, 'keyward.yaml'), 'mine: true\n');
+    const r = runCli(['init'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^keyward: .*keyward\.yaml already exist/);
+    expect(readFileSync(join(dir, 'keyward.yaml'), 'utf8')).toBe('mine: true\n');
+    expect(existsSync(join(dir, '.env'))).toBe(false);
+  });
+});
+
+describe('keyward migrate', () => {
+  test('applies migrations once, then reports up to date', () => {
+    writeFileSync(join(dir, 'keyward.yaml'), 'storage: { url: "sqlite:./state/k.db" }\n');
+    const first = runCli(['migrate'], { cwd: dir });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/applied: 0001_settings_and_audit, 0002_api_keys/);
+    expect(existsSync(join(dir, 'state', 'k.db'))).toBe(true);
+    const second = runCli(['migrate'], { cwd: dir });
+    expect(second.stdout).toBe('database is up to date\n');
+  });
+});

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyward-keys-'));
+  writeFileSync(
+    join(dir, 'keyward.yaml'),
+    'storage: { url: "sqlite:./data/k.db" }\nserver: { host: 127.0.0.1 }\n',
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const cli = (...args: string[]) => runCli(args, { cwd: dir });
+
+describe('keyward keys', () => {
+  test('create --json prints the key once; list never shows it', () => {
+    const created = cli(
+      'keys',
+      'create',
+      '--name',
+      'mobile app',
+      '--roles',
+      'reader,writer',
+      '--plan',
+      'free',
+      '--expires',
+      '30d',
+      '--uses',
+      '100',
+      '--origins',
+      'https://app.example.com',
+      '--ips',
+      '10.0.0.0/8',
+      '--meta',
+      'team=web',
+      '--json',
+    );
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    const body = JSON.parse(created.stdout);
+    expect(body).toMatchObject({
+      name: 'mobile app',
+      roles: ['reader', 'writer'],
+      plan: 'free',
+      remainingUses: 100,
+      origins: ['https://app.example.com'],
+      ips: ['10.0.0.0/8'],
+      metadata: { team: 'web' },
+    });
+    expect(body.id).toMatch(/^key_/);
+    expect(body.key).toMatch(/^kw_[0-9A-Za-z]{49}$/);
+    const list = cli('keys', 'list');
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/^ID\s+NAME\s+KEY\s+STATUS/);
+    expect(list.stdout).toContain(body.id);
+    expect(list.stdout).not.toContain(body.key);
+    const listJson = JSON.parse(cli('keys', 'list', '--json').stdout);
+    expect(listJson[0]).toMatchObject({ id: body.id, status: 'active' });
+    expect(JSON.stringify(listJson)).not.toContain(body.key);
+    // The database file holds no plaintext either.
+    expect(readFileSync(join(dir, 'data', 'k.db')).includes(body.key)).toBe(false);
+  });
+
+  test('human output says the key is shown once', () => {
+    const r = cli('keys', 'create', '--name', 'x');
+    expect(r.stdout).toMatch(
+      /^created key_\S+ \(x\)\nkw_[0-9A-Za-z]{49}\nThis key is shown once: store it now\.\n$/,
+    );
+  });
+
+  test.each([
+    [['keys', 'create'], /required option '--name <name>' not specified/],
+    [['keys', 'create', '--name', 'x', '--expires', 'soon'], /--expires: expected a duration like 30d/],
+    [['keys', 'create', '--name', 'x', '--uses', '-3'], /--uses: expected a whole number/],
+    [
+      ['keys', 'create', '--name', 'x', '--ips', '10.0.0.0/99'],
+      /--ips: expected an IP address or CIDR range/,
+    ],
+    [
+      ['keys', 'create', '--name', 'x', '--origins', 'app.example.com'],
+      /--origins: expected an exact origin/,
+    ],
+    [
+      ['keys', 'create', '--name', 'x', '--roles', 'bad role'],
+      /--roles: "bad role" is not a valid role name/,
+    ],
+    [['keys', 'create', '--name', 'x', '--meta', 'novalue'], /--meta: expected key=value/],
+    [['keys', 'revoke', 'key_nope'], /no API key with id key_nope/],
+    [['keys', 'rotate', 'key_nope', '--grace', 'forever'], /--grace: expected a duration like 24h/],
+  ])('bad input %j is one line, non-zero', (args, message) => {
+    const r = cli(...(args as string[]));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('revoke and rotate', () => {
+    const a = JSON.parse(cli('keys', 'create', '--name', 'a', '--json').stdout);
+    const rotated = cli('keys', 'rotate', a.id, '--grace', '1h', '--json');
+    expect(rotated.status).toBe(0);
+    const r = JSON.parse(rotated.stdout);
+    expect(r.key).not.toBe(a.key);
+    expect(r.previous).toMatchObject({ id: a.id, rotatedTo: r.id });
+    expect(cli('keys', 'revoke', r.id).stdout).toBe(`revoked ${r.id}\n`);
+    const list = JSON.parse(cli('keys', 'list', '--json').stdout);
+    expect(list.find((k: { id: string }) => k.id === r.id).status).toBe('revoked');
+  });
+
+  test('import takes keys and SHA-256 digests as JSON lines; a bad line imports nothing', () => {
+    const sha = createHash('sha256').update('old-system-key-number-two').digest('hex');
+    writeFileSync(
+      join(dir, 'bad.jsonl'),
+      `{"key": "old-system-key-number-one", "name": "one"}\n{"sha256": "xyz"}\n`,
+    );
+    const bad = cli('keys', 'import', 'bad.jsonl');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.jsonl line 2: "sha256" must be 64 hex digits/);
+    expect(JSON.parse(cli('keys', 'list', '--json').stdout)).toEqual([]);
+    writeFileSync(
+      join(dir, 'ok.jsonl'),
+      `{"key": "old-system-key-number-one", "name": "one", "roles": ["reader"]}\n\n{"sha256": "${sha}", "name": "two", "plan": "free"}\n`,
+    );
+    const ok = cli('keys', 'import', 'ok.jsonl');
+    expect(ok.stdout).toBe('imported 2 keys\n');
+    const again = cli('keys', 'import', 'ok.jsonl');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists in the store; nothing imported/);
+  });
+});
+
+describe('a key created with the CLI against a running gateway', () => {
+  test('works in each transport, and stops working within a second of `keys revoke`', async () => {
+    const port = await freePort();
+    const server = spawnCli(['start', '--port', String(port)], { cwd: dir });
+    try {
+      await waitFor(() => server.output.stdout.includes('keyward listening'), 15_000, 'listening');
+      const key = JSON.parse(cli('keys', 'create', '--name', 'ops', '--roles', 'admin', '--json').stdout);
+      const url = `http://127.0.0.1:${port}/admin/v1/keys`;
+      for (const headers of [
+        { 'x-api-key': key.key },
+        { authorization: key.key },
+        { authorization: `Bearer ${key.key}` },
+        { authorization: `Basic ${Buffer.from(`:${key.key}`).toString('base64')}` },
+      ]) {
+        expect((await fetch(url, { headers })).status).toBe(200);
+      }
+      expect(cli('keys', 'revoke', key.id).status).toBe(0);
+      const revokedAt = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - revokedAt < 3000) {
+        status = (await fetch(url, { headers: { 'x-api-key': key.key } })).status;
+        if (status === 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - revokedAt).toBeLessThan(1500);
+      const audit = await fetch(`http://127.0.0.1:${port}/admin/v1/audit`, {
+        headers: { 'x-api-key': /kw_[0-9A-Za-z]{49}/.exec(server.output.stderr)?.[0] ?? '' },
+      });
+      const actions = (await audit.json()).items.map(
+        (e: { action: string; actor: string }) => `${e.actor}:${e.action}`,
+      );
+      expect(actions).toContain('cli:key.revoke');
+      expect(actions).toContain('cli:key.create');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
