@@ -10,5 +10,7 @@ storage:
   url: sqlite:./data/keyward.db
 auth:
   apiKeys: { prefix: kw }
+services:
+  time: { path: /v1/time, auth: [apiKey] }
 admin: { path: /admin/v1, roles: [admin] }
 `;

@@ -3,6 +3,7 @@
  * written today stay valid; `keyward check` and `keyward start` say plainly which parts are
  * validated but not acted on yet, instead of silently ignoring them.
  */
+import { SERVED_SERVICES } from '../services/index.js';
 import type { LoadedConfig } from './load.js';
 
 /** One line per configured section that this build validates but does not enforce yet. */
@@ -16,7 +17,9 @@ export function pendingFeatureNotes({ config, secretRefs }: LoadedConfig): strin
   if (config.auth.jwt.providers.length > 0)
     pending('auth.jwt.providers', 'third-party tokens are not accepted yet');
   if (config.cors.origins.length > 0) pending('cors', 'CORS headers are not sent yet');
-  const services = Object.entries(config.services).filter(([, s]) => s?.enabled);
+  const services = Object.entries(config.services).filter(
+    ([name, s]) => s?.enabled && !(SERVED_SERVICES as readonly string[]).includes(name),
+  );
   if (services.length > 0)
     pending('services', `built-in services (${services.map(([n]) => n).join(', ')}) are not served yet`);
   if (secretRefs.length > 0)

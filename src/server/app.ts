@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
+import { registerServices } from '../services/index.js';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
@@ -84,5 +85,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(registerAdminApi, { prefix: config.admin.path, deps });
+  await registerServices(app, deps);
   return app;
 }

@@ -162,7 +162,7 @@ describe('a key created with the CLI against a running gateway', () => {
       const audit = await fetch(`http://127.0.0.1:${port}/admin/v1/audit`, {
         headers: { 'x-api-key': /kw_[0-9A-Za-z]{49}/.exec(server.output.stderr)?.[0] ?? '' },
       });
-      const actions = (await audit.json()).items.map(
+      const actions = ((await audit.json()) as { items: { action: string; actor: string }[] }).items.map(
         (e: { action: string; actor: string }) => `${e.actor}:${e.action}`,
       );
       expect(actions).toContain('cli:key.revoke');

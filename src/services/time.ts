@@ -1,0 +1,77 @@
+/**
+ * The time service (SPEC §5): current UTC time, and local time for an IANA zone. Zone names
+ * are checked against the IANA database Node ships; offsets like `+01:00` and abbreviations
+ * like `CET` that are not zone names are refused with 422.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../clock.js';
+import { KeywardError } from '../errors.js';
+
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,3}$/;
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter for a zone, or null when it is not an IANA zone name. */
+function zoneFormatter(zone: string): Intl.DateTimeFormat | null {
+  let format = offsetFormats.get(zone);
+  if (format) return format;
+  if (!ZONE_NAME.test(zone)) return null;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  } catch {
+    return null;
+  }
+  if (offsetFormats.size < 1000) offsetFormats.set(zone, format);
+  return format;
+}
+
+/** `+01:00` for the zone at that instant (`GMT` alone means UTC). */
+function utcOffset(format: Intl.DateTimeFormat, at: Date): string {
+  const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT([+-]\d{2}):?(\d{2})?$/.exec(name);
+  return match ? `${match[1]}:${match[2] ?? '00'}` : '+00:00';
+}
+
+function offsetMinutes(offset: string): number {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  return sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+}
+
+export interface TimeAnswer {
+  currentTime: string;
+  unix: number;
+  timeZone?: string;
+  localTime?: string;
+  utcOffset?: string;
+}
+
+/** The answer for `now`, optionally in `zone`; null when the zone is not an IANA name. */
+export function timeAt(now: number, zone: string | undefined): TimeAnswer | null {
+  const at = new Date(now);
+  const answer: TimeAnswer = { currentTime: at.toISOString(), unix: Math.floor(now / 1000) };
+  if (zone === undefined) return answer;
+  const format = zoneFormatter(zone);
+  if (!format) return null;
+  const offset = utcOffset(format, at);
+  const local = new Date(now + offsetMinutes(offset) * 60_000).toISOString().replace('Z', offset);
+  return { ...answer, timeZone: format.resolvedOptions().timeZone, localTime: local, utcOffset: offset };
+}
+
+const TimeQuery = Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+
+/** Registers GET and POST on the service path (already prefixed). */
+export function registerTimeService(app: FastifyInstance, clock: Clock): void {
+  const handler = async (request: { query: unknown }) => {
+    const { tz } = request.query as { tz?: string };
+    const answer = timeAt(clock.now(), tz);
+    if (!answer) {
+      throw new KeywardError('KW_ERR_VALIDATION', {
+        detail: 'tz must be an IANA time zone name like Europe/Paris.',
+        errors: [{ path: 'query.tz', message: 'unknown IANA time zone name' }],
+      });
+    }
+    return answer;
+  };
+  app.get('/', { schema: { querystring: TimeQuery } }, handler);
+  app.post('/', { schema: { querystring: TimeQuery } }, handler);
+}
