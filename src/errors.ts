@@ -11,6 +11,7 @@ export interface ErrorSpec {
 
 export const ERROR_CODES = {
   KW_ERR_BAD_REQUEST: { status: 400, title: 'Malformed request' },
+  KW_ERR_BAD_PATH: { status: 400, title: 'Path not allowed' },
   KW_ERR_INVALID_JSON: { status: 400, title: 'Malformed JSON body' },
   KW_ERR_AMBIGUOUS_CREDENTIALS: { status: 400, title: 'More than one credential was presented' },
   KW_ERR_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
@@ -24,6 +25,7 @@ export const ERROR_CODES = {
   KW_ERR_FORBIDDEN: { status: 403, title: 'Missing required role' },
   KW_ERR_ORIGIN_NOT_ALLOWED: { status: 403, title: 'Origin not allowed for this API key' },
   KW_ERR_IP_NOT_ALLOWED: { status: 403, title: 'Client address not allowed for this API key' },
+  KW_ERR_CORS_ORIGIN_DENIED: { status: 403, title: 'Cross-origin request not allowed' },
   KW_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   KW_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   KW_ERR_REQUEST_TIMEOUT: { status: 408, title: 'Request timed out' },
@@ -35,6 +37,7 @@ export const ERROR_CODES = {
   KW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   KW_ERR_UPSTREAM_FAILED: { status: 502, title: 'Upstream request failed' },
   KW_ERR_NOT_READY: { status: 503, title: 'Not ready' },
+  KW_ERR_SECRET_UNAVAILABLE: { status: 503, title: 'Upstream credentials unavailable' },
   KW_ERR_UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream timed out' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -34,10 +34,17 @@ export interface SecretReference {
   name: string;
 }
 
+/** A value taken from the environment, kept so secret-bearing ones can be masked later. */
+export interface EnvSubstitution {
+  path: string;
+  value: string;
+}
+
 export interface LoadedConfig {
   config: KeywardConfig;
   file: string;
   secretRefs: SecretReference[];
+  envValues: EnvSubstitution[];
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -85,38 +92,39 @@ export function parseConfig(text: string, file: string, env: Environment = proce
   const raw: unknown = doc.toJS() ?? {};
   const problems: ConfigProblem[] = [];
   const secretRefs: SecretReference[] = [];
+  const envValues: EnvSubstitution[] = [];
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
       [{ path: '(root)', message: 'expected a mapping of sections like server:, routes:' }],
       file,
     );
   }
-  const substituted = substitute(raw, [], env, problems, secretRefs);
+  const substituted = substitute(raw, [], { env, problems, secretRefs, envValues });
   for (const p of problems) p.line ??= lineOf(parsePath(p.path));
 
   const withDefaults = Value.Default(ConfigSchema, Value.Clone(substituted));
   problems.push(...schemaProblems(withDefaults, lineOf));
   if (problems.length > 0) throw new ConfigError(problems, file);
-  return { config: withDefaults as KeywardConfig, file, secretRefs };
+  return { config: withDefaults as KeywardConfig, file, secretRefs, envValues };
 }
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Replaces `${NAME}` and `${NAME:-default}` in every string value; records `${secret:NAME}`. */
-function substitute(
-  value: unknown,
-  path: (string | number)[],
-  env: Environment,
-  problems: ConfigProblem[],
-  secretRefs: SecretReference[],
-): unknown {
-  if (Array.isArray(value))
-    return value.map((v, i) => substitute(v, [...path, i], env, problems, secretRefs));
+interface SubstitutionContext {
+  env: Environment;
+  problems: ConfigProblem[];
+  secretRefs: SecretReference[];
+  envValues: EnvSubstitution[];
+}
+
+function substitute(value: unknown, path: (string | number)[], ctx: SubstitutionContext): unknown {
+  const { env, problems, secretRefs } = ctx;
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, [...path, i], ctx));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = substitute(v, [...path, k], env, problems, secretRefs);
+    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, [...path, k], ctx);
     return out;
   }
   if (typeof value !== 'string' || !value.includes('${')) return value;
@@ -142,8 +150,12 @@ function substitute(
       return match;
     }
     const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-    if (sep !== -1) return body.slice(sep + 2);
+    const resolved =
+      fromEnv !== undefined && fromEnv !== '' ? fromEnv : sep !== -1 ? body.slice(sep + 2) : undefined;
+    if (resolved !== undefined) {
+      ctx.envValues.push({ path: formatPath(path), value: resolved });
+      return resolved;
+    }
     problems.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
     return '';
   });

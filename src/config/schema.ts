@@ -105,7 +105,7 @@ const Upstream = Strict({
     }),
   ),
   budget: Type.Optional(Strict({ requests: Type.Integer({ minimum: 1 }), per: Period })),
-  cache: Type.Optional(Strict({ ttl: Duration() })),
+  cache: Type.Optional(Strict({ ttl: Duration(), perPrincipal: Type.Boolean({ default: false }) })),
   retries: Type.Integer({ minimum: 0, maximum: 5, default: 0 }),
   allowSetCookie: Type.Boolean({ default: false }),
   maxResponseSize: Type.Optional(Size()),

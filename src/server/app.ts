@@ -5,11 +5,13 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
-import { registerServices } from '../services/index.js';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { KeywardError } from '../errors.js';
+import { registerProxyRoutes } from '../proxy/routes.js';
+import type { SecretVault } from '../secrets/vault.js';
+import { registerServices } from '../services/index.js';
 import type { Store } from '../store/db.js';
 import { type Logger, redactUrl } from '../telemetry/logger.js';
 import { installProblemHandlers, sendProblem } from './problems.js';
@@ -22,6 +24,7 @@ export interface AppDependencies {
   logger: Logger;
   clock: Clock;
   apiKeys: ApiKeyService;
+  secrets: SecretVault;
 }
 
 declare module 'fastify' {
@@ -86,5 +89,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(registerAdminApi, { prefix: config.admin.path, deps });
   await registerServices(app, deps);
+  await registerProxyRoutes(app, deps, (name) => deps.secrets.lookup(name));
   return app;
 }

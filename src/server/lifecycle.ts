@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
+import { masterKeyFromConfig, SecretStoreError, SecretVault } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { buildApp } from './app.js';
@@ -44,6 +45,23 @@ export async function bootstrapAdminKey(
   return key;
 }
 
+/**
+ * Opens the secret store with the configured master key. A missing key is an error only when
+ * something needs it (a route references a secret, or secrets are stored); a wrong key always is.
+ */
+export async function openVault(store: Store, config: CompiledConfig, clock: Clock): Promise<SecretVault> {
+  const master = masterKeyFromConfig(config.raw.secrets.masterKey);
+  const refs = config.source.secretRefs;
+  if (!master && refs.length > 0) {
+    throw new SecretStoreError(
+      `${refs[0]?.path} uses \${secret:${refs[0]?.name}} but secrets.masterKey is not set (KEYWARD_MASTER_KEY)`,
+    );
+  }
+  const vault = new SecretVault(store, master, clock);
+  await vault.verifyMasterKey();
+  return vault;
+}
+
 /** Starts a gateway for the compiled config and returns a handle to stop it. */
 export async function startGateway(
   config: CompiledConfig,
@@ -60,6 +78,7 @@ export async function startGateway(
   const store = await openStore(config.storageUrl, { clock });
   const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
   try {
+    const secrets = await openVault(store, config, clock);
     await bootstrapAdminKey(
       apiKeys,
       store,
@@ -67,7 +86,7 @@ export async function startGateway(
       clock,
       options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
     );
-    const app = await buildApp({ config, store, logger, clock, apiKeys });
+    const app = await buildApp({ config, store, logger, clock, apiKeys, secrets });
     app.addHook('onClose', async () => {
       await apiKeys.close();
       await store.close();

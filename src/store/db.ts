@@ -10,6 +10,7 @@ import { systemClock } from '../clock.js';
 import { migrationProvider } from './migrations/index.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { AuditRepository } from './repositories/audit.js';
+import { SecretRepository } from './repositories/secrets.js';
 import { SettingsRepository } from './repositories/settings.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import type { Database } from './tables.js';
@@ -20,6 +21,7 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly secrets: SecretRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     settings: new SettingsRepository(db),
     audit: new AuditRepository(db, clock),
     apiKeys: new ApiKeyRepository(db),
+    secrets: new SecretRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -42,8 +42,19 @@ export interface ApiKeysTable {
   version: Generated<number>;
 }
 
+export interface SecretsTable {
+  name: string;
+  /** AES-256-GCM envelope (see secrets/envelope.ts); never the plaintext. */
+  sealed: string;
+  /** Fingerprint of the master key that sealed it. */
+  key_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
+  secrets: SecretsTable;
 }

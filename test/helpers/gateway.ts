@@ -11,7 +11,9 @@ import { ApiKeyService, type ApiKeyServiceOptions } from '../../src/auth/api-key
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CompiledConfig, compileConfig } from '../../src/config/compile.js';
 import { parseConfig } from '../../src/config/load.js';
+import type { SecretVault } from '../../src/secrets/vault.js';
 import { buildApp } from '../../src/server/app.js';
+import { openVault } from '../../src/server/lifecycle.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
@@ -19,16 +21,20 @@ export interface TestGateway {
   app: FastifyInstance;
   store: Store;
   apiKeys: ApiKeyService;
+  secrets: SecretVault;
   config: CompiledConfig;
   logs: string[];
   dir: string;
   /** A key with the admin role, created for the test. */
   adminKey: string;
+  /** Listens on 127.0.0.1 with an ephemeral port; returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
 export interface TestGatewayOptions {
   yaml?: string;
+  env?: Record<string, string>;
   clock?: Clock;
   keyOptions?: ApiKeyServiceOptions;
 }
@@ -37,7 +43,7 @@ export interface TestGatewayOptions {
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
   const yaml = `storage: { url: "sqlite:${join(dir, 'keyward.db')}" }\nlog: { level: debug }\n${options.yaml ?? ''}`;
-  const config = compileConfig(parseConfig(yaml, 'test.yaml', {}));
+  const config = compileConfig(parseConfig(yaml, 'test.yaml', options.env ?? {}));
   const clock = options.clock ?? systemClock;
   const logs: string[] = [];
   const destination = new Writable({
@@ -54,17 +60,20 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
   });
   const store = await openStore(config.storageUrl, { clock });
   const apiKeys = new ApiKeyService(store, config.apiKeys, clock, options.keyOptions);
-  const app = await buildApp({ config, store, logger, clock, apiKeys });
+  const secrets = await openVault(store, config, clock);
+  const app = await buildApp({ config, store, logger, clock, apiKeys, secrets });
   await app.ready();
   const { key: adminKey } = await apiKeys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
   return {
     app,
     store,
     apiKeys,
+    secrets,
     config,
     logs,
     dir,
     adminKey,
+    listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
     async close() {
       await app.close();
       await apiKeys.close();

@@ -57,6 +57,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('api_keys_created').on('api_keys').columns(['created_at', 'id']).execute();
     },
   },
+  '0004_secrets': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('secrets')
+        .addColumn('name', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Supplies the in-code migration list to Kysely's Migrator. */

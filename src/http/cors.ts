@@ -1,0 +1,89 @@
+/**
+ * CORS for routes and services: exact-origin allow-lists (a route's own list, else the global
+ * one), preflights answered here and never forwarded, `Vary: Origin` always, no
+ * `Access-Control-Allow-Origin` for an origin that is not listed, and never `*`.
+ */
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { CorsConfig } from '../config/schema.js';
+import { durationMs } from '../config/units.js';
+import { KeywardError } from '../errors.js';
+
+export interface CorsPolicy {
+  origins: ReadonlySet<string>;
+  credentials: boolean;
+  maxAgeSeconds: number;
+  allowHeaders: string | null;
+  exposeHeaders: string;
+  methods: string;
+}
+
+const DEFAULT_EXPOSE = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'x-cache'];
+
+/** Compiles the effective policy for a route: its own `cors` if set, else the global one. */
+export function compileCorsPolicy(
+  global: CorsConfig,
+  own: CorsConfig | undefined,
+  methods: readonly string[],
+): CorsPolicy {
+  const c = own ?? global;
+  return {
+    origins: new Set(c.origins),
+    credentials: c.credentials,
+    maxAgeSeconds: Math.floor(durationMs(c.maxAge) / 1000),
+    allowHeaders: c.headers ? c.headers.join(', ') : null,
+    exposeHeaders: [
+      ...new Set([...DEFAULT_EXPOSE, ...(c.exposeHeaders ?? []).map((h) => h.toLowerCase())]),
+    ].join(', '),
+    methods: [...new Set([...methods, 'OPTIONS'])].join(', '),
+  };
+}
+
+function applyAllowHeaders(policy: CorsPolicy, origin: string, reply: FastifyReply): void {
+  reply.header('access-control-allow-origin', origin);
+  if (policy.credentials) reply.header('access-control-allow-credentials', 'true');
+}
+
+/** onRequest hook for actual (non-preflight) requests: adds the CORS response headers. */
+export function corsHeaders(policy: CorsPolicy): onRequestAsyncHookHandler {
+  return async function cors(request: FastifyRequest, reply: FastifyReply) {
+    reply.header('vary', 'Origin');
+    const origin = request.headers.origin;
+    if (origin !== undefined && policy.origins.has(origin)) {
+      applyAllowHeaders(policy, origin, reply);
+      reply.header('access-control-expose-headers', policy.exposeHeaders);
+    }
+  };
+}
+
+const TOKEN_LIST = /^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/;
+
+/** Handler for OPTIONS: answers a preflight from an allowed origin with 204, any other with 403. */
+export function preflightHandler(policy: CorsPolicy) {
+  return async function preflight(request: FastifyRequest, reply: FastifyReply) {
+    reply.header('vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+    const origin = request.headers.origin;
+    const method = request.headers['access-control-request-method'];
+    if (origin === undefined || method === undefined) {
+      reply.header('allow', policy.methods);
+      return reply.code(204).send();
+    }
+    if (!policy.origins.has(origin)) {
+      throw new KeywardError('KW_ERR_CORS_ORIGIN_DENIED', {
+        detail: 'This origin may not call this API from a browser.',
+      });
+    }
+    if (!policy.methods.split(', ').includes(String(method).toUpperCase())) {
+      throw new KeywardError('KW_ERR_CORS_ORIGIN_DENIED', {
+        detail: `Method ${String(method).slice(0, 20)} is not allowed here.`,
+      });
+    }
+    applyAllowHeaders(policy, origin, reply);
+    reply.header('access-control-allow-methods', policy.methods);
+    const requested = request.headers['access-control-request-headers'];
+    const allowHeaders =
+      policy.allowHeaders ?? (typeof requested === 'string' && TOKEN_LIST.test(requested) ? requested : null);
+    if (allowHeaders) reply.header('access-control-allow-headers', allowHeaders);
+    reply.header('access-control-max-age', String(policy.maxAgeSeconds));
+    return reply.code(204).send();
+  };
+}

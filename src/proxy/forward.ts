@@ -1,0 +1,212 @@
+/**
+ * The proxy handler: confine the path, build the upstream request (hygiene, forwarding headers,
+ * injected secrets), answer from cache when allowed, call the upstream and stream its answer
+ * back — masked for secrets, without hop-by-hop headers, and never revealing the upstream's
+ * details in errors.
+ */
+import { type Readable, Transform } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KeywardError } from '../errors.js';
+import type { CachedResponse, ResponseCache } from './cache.js';
+import { isCacheable } from './cache.js';
+import type { CompiledRoute } from './compile.js';
+import { callerResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.js';
+import { MissingSecretError, renderTemplate, type SecretLookup } from './inject.js';
+import { confinePath } from './path.js';
+import { SecretScrubber, scrubText, secretNeedles } from './scrub.js';
+import { UpstreamError } from './upstream.js';
+
+export interface ForwardContext {
+  route: CompiledRoute;
+  apiKeyHeader: string;
+  apiKeyQueryParam: string | null;
+  secrets: SecretLookup;
+  cache: ResponseCache | null;
+  /** Whether the immediate peer is a trusted proxy whose X-Forwarded-For may be extended. */
+  trustsPeer: (address: string | undefined) => boolean;
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/** The forwarded query: the upstream URL's own, then the caller's minus keys and injected names, then injected. */
+function forwardedQuery(
+  base: string,
+  callerQuery: string,
+  drop: ReadonlySet<string>,
+  injected: [string, string][],
+): string {
+  const params = new URLSearchParams(base);
+  for (const [name, value] of new URLSearchParams(callerQuery)) {
+    if (!drop.has(name)) params.append(name, value);
+  }
+  for (const [name, value] of injected) params.set(name, value);
+  return params.toString();
+}
+
+async function renderInjections(ctx: ForwardContext) {
+  const { route } = ctx;
+  try {
+    const headers: [string, string][] = [];
+    for (const t of route.headerTemplates) headers.push([t.name, await renderTemplate(t, ctx.secrets)]);
+    const query: [string, string][] = [];
+    for (const t of route.queryTemplates) query.push([t.name, await renderTemplate(t, ctx.secrets)]);
+    return { headers, query };
+  } catch (error) {
+    if (error instanceof MissingSecretError) {
+      throw new KeywardError('KW_ERR_SECRET_UNAVAILABLE', {
+        detail: `Route "${route.name}" cannot reach its upstream: its credentials are not configured.`,
+      });
+    }
+    throw error;
+  }
+}
+
+function secretValuesOf(ctx: ForwardContext, rendered: [string, string][]): string[] {
+  const values = [...ctx.route.staticSecretValues];
+  const templates = [...ctx.route.headerTemplates, ...ctx.route.queryTemplates];
+  // Only the secret parts are masked, not literal text such as "Bearer ".
+  rendered.forEach(([, value], i) => {
+    const template = templates[i];
+    if (!template) return;
+    let rest = value;
+    for (const part of template.parts) {
+      if ('literal' in part) rest = rest.replace(part.literal, '\u0000');
+    }
+    values.push(...rest.split('\u0000').filter((v) => v !== ''));
+  });
+  return values;
+}
+
+function sendCached(reply: FastifyReply, cached: CachedResponse) {
+  return reply.code(cached.status).headers(cached.headers).header('x-cache', 'HIT').send(cached.body);
+}
+
+/** Handles one proxied request. */
+export async function forward(
+  ctx: ForwardContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const { route } = ctx;
+  const { path: rawPath, query: rawQuery } = splitUrl(request.raw.url ?? '/');
+  const confined = confinePath(route.basePath, rawPath.slice(route.prefix.length));
+  if (!confined.ok) throw new KeywardError('KW_ERR_BAD_PATH', { detail: `Refused: ${confined.reason}.` });
+
+  const injected = await renderInjections(ctx);
+  const drop = new Set(injected.query.map(([name]) => name));
+  if (ctx.apiKeyQueryParam) drop.add(ctx.apiKeyQueryParam);
+  const query = forwardedQuery(route.baseQuery, rawQuery, drop, injected.query);
+  const path = query === '' ? confined.path : `${confined.path}?${query}`;
+
+  const cacheKey =
+    ctx.cache && route.cacheTtlMs !== null && request.method === 'GET'
+      ? `${route.name}\u0000${path}${route.config.upstream.cache?.perPrincipal ? `\u0000${request.principal?.id ?? ''}` : ''}`
+      : null;
+  if (cacheKey !== null) {
+    const cached = ctx.cache?.get(cacheKey);
+    if (cached) return sendCached(reply, cached);
+  }
+
+  const forwarding: ForwardingInfo = {
+    clientIp: request.ip,
+    trustedChain: ctx.trustsPeer(request.socket.remoteAddress)
+      ? (request.headers['x-forwarded-for'] as string | undefined)
+      : undefined,
+    proto: request.protocol,
+    host: request.host,
+    requestId: request.id,
+  };
+  const headers = upstreamRequestHeaders(request.headers, ctx.apiKeyHeader, forwarding);
+  for (const [name, value] of injected.headers) headers[name] = value;
+  const secretValues = secretValuesOf(ctx, [...injected.headers, ...injected.query]);
+  // Masking needs plain bytes; ask the upstream not to compress when a secret is in play.
+  if (secretValues.length > 0) headers['accept-encoding'] = 'identity';
+
+  const hasBody =
+    request.headers['content-length'] !== undefined
+      ? request.headers['content-length'] !== '0'
+      : request.headers['transfer-encoding'] !== undefined;
+  const abort = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  let response: Awaited<ReturnType<typeof route.upstream.request>>;
+  try {
+    response = await route.upstream.request({
+      method: request.method,
+      path,
+      headers,
+      body: hasBody ? (request.raw as Readable) : undefined,
+      signal: abort.signal,
+    });
+  } catch (error) {
+    if (error instanceof UpstreamError) {
+      request.log.warn({ route: route.name, upstreamError: error.causeCode }, 'upstream call failed');
+      if (error.kind === 'aborted') return reply;
+      throw new KeywardError(
+        error.kind === 'timeout' ? 'KW_ERR_UPSTREAM_TIMEOUT' : 'KW_ERR_UPSTREAM_FAILED',
+        {
+          detail: `Route "${route.name}": the upstream ${error.kind === 'timeout' ? 'did not answer in time' : 'could not be reached'}.`,
+        },
+      );
+    }
+    throw error;
+  }
+
+  const needles = secretNeedles(secretValues);
+  const outHeaders = callerResponseHeaders(response.headers, route.config.upstream.allowSetCookie);
+  if (needles.length > 0) {
+    for (const [name, value] of Object.entries(outHeaders)) {
+      outHeaders[name] = Array.isArray(value)
+        ? value.map((v) => scrubText(v, needles))
+        : scrubText(value, needles);
+    }
+  }
+  let body: Readable = response.body;
+  response.body.on('error', (error) =>
+    request.log.warn({ route: route.name, err: (error as Error).name }, 'upstream body failed'),
+  );
+  if (needles.length > 0) body = body.pipe(new SecretScrubber(needles));
+  if (cacheKey !== null) {
+    outHeaders['x-cache'] = 'MISS';
+    if (isCacheable(response.statusCode, response.headers))
+      body = tapIntoCache(body, ctx, cacheKey, response.statusCode, outHeaders);
+  }
+  return reply.code(response.statusCode).headers(outHeaders).send(body);
+}
+
+/** Streams the body to the caller while keeping a copy for the cache, abandoned if it grows too large. */
+function tapIntoCache(
+  body: Readable,
+  ctx: ForwardContext,
+  key: string,
+  status: number,
+  headers: Record<string, string | string[]>,
+): Readable {
+  const cache = ctx.cache as ResponseCache;
+  const ttl = ctx.route.cacheTtlMs as number;
+  let chunks: Buffer[] | null = [];
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (chunks !== null) {
+        size += chunk.length;
+        if (size > cache.maxEntryBytes) chunks = null;
+        else chunks.push(chunk);
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      if (chunks !== null) {
+        const { 'x-cache': _, ...stored } = headers;
+        cache.set(key, { status, headers: stored, body: Buffer.concat(chunks) }, ttl);
+      }
+      done();
+    },
+  });
+  body.on('error', (error) => tap.destroy(error));
+  return body.pipe(tap);
+}

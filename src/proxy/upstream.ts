@@ -1,0 +1,106 @@
+/**
+ * Calls to one upstream through a keep-alive undici Pool: connect, headers and body timeouts
+ * from config, no redirect following (a 3xx is relayed as is), and retries only for idempotent
+ * requests without a body, only when configured. Failures are classified so the route can
+ * answer 502 or 504 without revealing anything about the upstream.
+ */
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+
+export interface UpstreamSettings {
+  origin: string;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  retries: number;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body: Readable | undefined;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+export type UpstreamFailure = 'timeout' | 'failed' | 'aborted';
+
+/** An upstream call that did not produce a response; `kind` decides 504 vs 502. */
+export class UpstreamError extends Error {
+  readonly kind: UpstreamFailure;
+  readonly causeCode: string;
+  constructor(kind: UpstreamFailure, causeCode: string) {
+    super(`upstream ${kind} (${causeCode})`);
+    this.name = 'UpstreamError';
+    this.kind = kind;
+    this.causeCode = causeCode;
+  }
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+function classify(error: unknown): UpstreamError {
+  const code = (error as { code?: string }).code ?? (error as Error).name ?? 'unknown';
+  if (code === 'UND_ERR_ABORTED' || (error as Error).name === 'AbortError')
+    return new UpstreamError('aborted', code);
+  return new UpstreamError(TIMEOUT_CODES.has(code) ? 'timeout' : 'failed', code);
+}
+
+/** A pooled client for one upstream origin. */
+export class Upstream {
+  readonly settings: UpstreamSettings;
+  readonly #pool: Pool;
+
+  constructor(settings: UpstreamSettings) {
+    this.settings = settings;
+    this.#pool = new Pool(settings.origin, {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+      connect: { timeout: settings.connectTimeoutMs },
+    });
+  }
+
+  /** Sends one request; throws UpstreamError when no response could be obtained. */
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const retryable = req.body === undefined && IDEMPOTENT.has(req.method);
+    const attempts = 1 + (retryable ? this.settings.retries : 0);
+    let lastError: UpstreamError = new UpstreamError('failed', 'none');
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        const response = await this.#pool.request({
+          method: req.method as 'GET',
+          path: req.path,
+          headers: req.headers,
+          body: req.body ?? null,
+          signal: req.signal,
+          headersTimeout: this.settings.timeoutMs,
+          bodyTimeout: this.settings.timeoutMs,
+        });
+        return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+      } catch (error) {
+        lastError = classify(error);
+        if (lastError.kind === 'aborted') break;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Closes pooled connections (at shutdown). */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
