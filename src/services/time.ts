@@ -57,7 +57,10 @@ export function timeAt(now: number, zone: string | undefined): TimeAnswer | null
   return { ...answer, timeZone: format.resolvedOptions().timeZone, localTime: local, utcOffset: offset };
 }
 
-const TimeQuery = Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+const TimeQuery = Type.Object(
+  { tz: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
 
 /** Registers GET and POST on the service path (already prefixed). */
 export function registerTimeService(app: FastifyInstance, clock: Clock): void {

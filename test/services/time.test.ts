@@ -16,26 +16,39 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 describe('time service', () => {
-  test.each(['GET', 'POST'] as const)('%s /v1/time with a raw Authorization key (as the seed calls it)', async (method) => {
-    const res = await gw.app.inject({ method, url: '/v1/time', headers: { authorization: key } });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ currentTime: '2026-07-14T12:30:15.250Z', unix: Math.floor(NOW / 1000) });
-  });
+  test.each(['GET', 'POST'] as const)(
+    '%s /v1/time with a raw Authorization key (as the seed calls it)',
+    async (method) => {
+      const res = await gw.app.inject({ method, url: '/v1/time', headers: { authorization: key } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ currentTime: '2026-07-14T12:30:15.250Z', unix: Math.floor(NOW / 1000) });
+    },
+  );
 
   test('?tz= gives local time and offset, DST-aware', async () => {
     const res = await gw.app.inject({ url: '/v1/time?tz=Europe/Paris', headers: { 'x-api-key': key } });
-    expect(res.json()).toMatchObject({ timeZone: 'Europe/Paris', localTime: '2026-07-14T14:30:15.250+02:00', utcOffset: '+02:00' });
+    expect(res.json()).toMatchObject({
+      timeZone: 'Europe/Paris',
+      localTime: '2026-07-14T14:30:15.250+02:00',
+      utcOffset: '+02:00',
+    });
     expect(timeAt(Date.UTC(2026, 0, 1), 'Europe/Paris')?.utcOffset).toBe('+01:00');
     expect(timeAt(NOW, 'Asia/Kolkata')?.utcOffset).toBe('+05:30');
     expect(timeAt(NOW, 'America/St_Johns')?.utcOffset).toBe('-02:30');
     expect(timeAt(NOW, 'UTC')?.utcOffset).toBe('+00:00');
   });
 
-  test.each(['Mars/Olympus', '+01:00', 'GMT+1 ', '../etc/passwd', '', 'x'.repeat(65)])('tz=%j is 422', async (tz) => {
-    const res = await gw.app.inject({ url: `/v1/time?tz=${encodeURIComponent(tz)}`, headers: { 'x-api-key': key } });
-    expect(res.statusCode).toBe(422);
-    expect(res.json().code).toBe('KW_ERR_VALIDATION');
-  });
+  test.each(['Mars/Olympus', '+01:00', 'GMT+1 ', '../etc/passwd', '', 'x'.repeat(65)])(
+    'tz=%j is 422',
+    async (tz) => {
+      const res = await gw.app.inject({
+        url: `/v1/time?tz=${encodeURIComponent(tz)}`,
+        headers: { 'x-api-key': key },
+      });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().code).toBe('KW_ERR_VALIDATION');
+    },
+  );
 
   test('no key is 401, a key without the role is 403', async () => {
     expect((await gw.app.inject({ url: '/v1/time' })).statusCode).toBe(401);
