@@ -8,6 +8,7 @@ import { requireRoles } from '../authz/roles.js';
 import type { AppDependencies } from '../server/app.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerSecretRoutes } from './secrets.js';
 
 export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
   const authenticate = createAuthenticator({
@@ -23,4 +24,5 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
   app.addHook('onRequest', requireRoles(deps.config.admin.roles));
   await registerKeyRoutes(app, deps);
   await registerAuditRoutes(app, deps);
+  await registerSecretRoutes(app, deps);
 };

@@ -6,6 +6,7 @@ import { registerInitCommand } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommand } from './migrate.js';
 import { reportFailure } from './output.js';
+import { registerSecretsCommands } from './secrets.js';
 import { registerStartCommand } from './start.js';
 
 const program = new Command('keyward')
@@ -21,6 +22,7 @@ registerInitCommand(program);
 registerCheckCommand(program);
 registerMigrateCommand(program);
 registerKeysCommands(program);
+registerSecretsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 /** How commands talk to the user: one-line failures with a non-zero exit, tables, JSON. */
 import { ConfigError, formatProblem } from '../config/load.js';
+import { EnvelopeError } from '../secrets/envelope.js';
 
 /** An error whose message is already a one-line reason for the user. */
 export class UsageError extends Error {
@@ -10,6 +11,10 @@ export class UsageError extends Error {
 export function reportFailure(error: unknown): number {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) process.stderr.write(`${error.file}: ${formatProblem(problem)}\n`);
+    return 1;
+  }
+  if (error instanceof EnvelopeError) {
+    process.stderr.write(`keyward: a stored secret could not be decrypted (${error.code})\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);

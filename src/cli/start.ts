@@ -1,8 +1,10 @@
 /** `keyward start`: serve the config (or the built-in demo) until SIGTERM/SIGINT. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pendingFeatureNotes } from '../config/features.js';
+import { startEchoServer } from '../demo/echo.js';
 import { handleShutdownSignals, startGateway } from '../server/lifecycle.js';
-import { resolveConfig } from './config-source.js';
+import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
 function parsePort(text: string): number {
@@ -22,6 +24,10 @@ export function registerStartCommand(program: Command): void {
     .action(async (options: { config?: string; port?: number; workers: string }) => {
       if (options.workers !== '1')
         throw new UsageError('--workers above 1 is not available in this build yet');
+      if (options.config === undefined && !existsSync(DEFAULT_CONFIG_FILE)) {
+        // The demo's proxy route needs an upstream that works offline.
+        process.env.KEYWARD_DEMO_ECHO_URL = (await startEchoServer()).url;
+      }
       const { compiled, loaded, isDemo } = resolveConfig(options.config);
       if (options.port !== undefined) compiled.server.port = options.port;
       const gateway = await startGateway(compiled);

@@ -12,5 +12,16 @@ auth:
   apiKeys: { prefix: kw }
 services:
   time: { path: /v1/time, auth: [apiKey] }
+cors: { origins: ["http://localhost:5173", "http://localhost:8080"] }
+routes:
+  # A secret-hiding proxy route to the built-in echo upstream: call it with your key and see
+  # the upstream receive X-Upstream-Key, which the gateway masks in anything echoed back.
+  - name: echo
+    path: /demo/echo/*
+    auth: [apiKey]
+    upstream:
+      url: \${KEYWARD_DEMO_ECHO_URL:-http://127.0.0.1:9}
+      timeout: 5s
+      inject: { header: { X-Upstream-Key: "\${KEYWARD_DEMO_UPSTREAM_KEY:-demo-upstream-secret-0001}" } }
 admin: { path: /admin/v1, roles: [admin] }
 `;

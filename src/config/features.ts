@@ -7,23 +7,24 @@ import { SERVED_SERVICES } from '../services/index.js';
 import type { LoadedConfig } from './load.js';
 
 /** One line per configured section that this build validates but does not enforce yet. */
-export function pendingFeatureNotes({ config, secretRefs }: LoadedConfig): string[] {
+export function pendingFeatureNotes({ config }: LoadedConfig): string[] {
   const notes: string[] = [];
   const pending = (section: string, what: string) =>
     notes.push(`${section}: validated, but ${what} in this build`);
-  if (config.routes.length > 0) pending('routes', 'the proxy is not served yet');
   if (Object.keys(config.plans).length > 0) pending('plans', 'rate limits are not enforced yet');
+  config.routes.forEach((route, i) => {
+    if (route.rateLimit?.length) pending(`routes[${i}].rateLimit`, 'rate limits are not enforced yet');
+    if (route.upstream.budget)
+      pending(`routes[${i}].upstream.budget`, 'upstream budgets are not enforced yet');
+  });
   if (config.redis.url !== '') pending('redis', 'Redis is not used yet');
   if (config.auth.jwt.providers.length > 0)
     pending('auth.jwt.providers', 'third-party tokens are not accepted yet');
-  if (config.cors.origins.length > 0) pending('cors', 'CORS headers are not sent yet');
   const services = Object.entries(config.services).filter(
     ([name, s]) => s?.enabled && !(SERVED_SERVICES as readonly string[]).includes(name),
   );
   if (services.length > 0)
     pending('services', `built-in services (${services.map(([n]) => n).join(', ')}) are not served yet`);
-  if (secretRefs.length > 0)
-    pending('secret references', 'the secret store is not available yet, so they cannot be resolved');
   return notes;
 }
 

@@ -20,7 +20,10 @@ export async function registerServices(app: FastifyInstance, deps: AppDependenci
         scope.addHook('onRoute', (route) => {
           route.config = { ...route.config, routeName: 'time' };
         });
-        scope.addHook('onRequest', createAuthenticator({ schemes: time.auth, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }));
+        scope.addHook(
+          'onRequest',
+          createAuthenticator({ schemes: time.auth, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
+        );
         scope.addHook('onRequest', requireRoles(time.roles ?? []));
         registerTimeService(scope, deps.clock);
       },

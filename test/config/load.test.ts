@@ -162,7 +162,9 @@ describe('config loading', () => {
 
   test('pending features are named, implemented ones are not', () => {
     const notes = pendingFeatureNotes(parseConfig(SPEC_EXAMPLE, 'spec.yaml', { KEYWARD_MASTER_KEY: 'abc' }));
-    expect(notes.join('\n')).toMatch(/routes: validated, but the proxy is not served yet/);
+    expect(notes.join('\n')).toMatch(
+      /routes\[0\]\.rateLimit: validated, but rate limits are not enforced yet/,
+    );
     expect(notes.join('\n')).toMatch(/plans: validated/);
     expect(pendingFeatureNotes(parseConfig('auth: { apiKeys: { prefix: ab } }\n', 'x', {}))).toEqual([]);
   });

@@ -105,3 +105,27 @@ describe('keyward start', () => {
     expect(server.output.stderr.trim()).toMatch(/^keyward: .*--port: expected 0-65535, got "abc"$/);
   });
 });
+
+describe('the demo proxy route', () => {
+  test('reaches the built-in echo upstream with the injected key, masked in what comes back', async () => {
+    const server = await startServer([]);
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/demo/echo/hello?x=1`, {
+        headers: { 'x-api-key': server.adminKey },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        path: string;
+        query: Record<string, string>;
+        headers: Record<string, string>;
+      };
+      expect(body.path).toBe('/hello');
+      expect(body.query).toEqual({ x: '1' });
+      expect(body.headers['x-upstream-key']).toBe('*'.repeat('demo-upstream-secret-0001'.length));
+      expect(body.headers['x-api-key']).toBeUndefined();
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});

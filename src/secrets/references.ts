@@ -1,0 +1,50 @@
+/**
+ * `keyward check` resolves every `${secret:NAME}`: the master key must be set and right, and
+ * each named secret must be in the store. Problems come back with the YAML path that names them.
+ */
+import { existsSync } from 'node:fs';
+import { systemClock } from '../clock.js';
+import type { CompiledConfig } from '../config/compile.js';
+import type { ConfigProblem } from '../config/load.js';
+import { openStore } from '../store/db.js';
+import { masterKeyFromConfig, SecretStoreError, SecretVault } from './vault.js';
+
+/** Every unresolvable secret reference, as config problems. */
+export async function secretReferenceProblems(config: CompiledConfig): Promise<ConfigProblem[]> {
+  const refs = config.source.secretRefs;
+  if (refs.length === 0) return [];
+  let master: ReturnType<typeof masterKeyFromConfig>;
+  try {
+    master = masterKeyFromConfig(config.raw.secrets.masterKey);
+  } catch (error) {
+    return [
+      { path: 'secrets.masterKey', message: (error as Error).message.replace(/^secrets\.masterKey: /, '') },
+    ];
+  }
+  if (!master)
+    return [
+      { path: 'secrets.masterKey', message: `is not set, but ${refs.length} secret reference(s) need it` },
+    ];
+  const path = config.storageUrl.slice('sqlite:'.length);
+  const missing = (ref: (typeof refs)[number]) => ({
+    path: ref.path,
+    message: `secret "${ref.name}" is not in the secret store (run: keyward secrets set ${ref.name})`,
+  });
+  if (path !== ':memory:' && !existsSync(path)) return refs.map(missing);
+  const store = await openStore(config.storageUrl);
+  try {
+    const vault = new SecretVault(store, master, systemClock);
+    try {
+      await vault.verifyMasterKey();
+    } catch (error) {
+      if (error instanceof SecretStoreError)
+        return [{ path: 'secrets.masterKey', message: error.message.replace(/^secrets\.masterKey /, '') }];
+      throw error;
+    }
+    const problems: ConfigProblem[] = [];
+    for (const ref of refs) if ((await vault.lookup(ref.name)) === undefined) problems.push(missing(ref));
+    return problems;
+  } finally {
+    await store.close();
+  }
+}
