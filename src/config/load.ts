@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigSchema, type KeywardConfig } from './schema.js';
+import { semanticProblems } from './semantics.js';
 
 export interface ConfigProblem {
   /** YAML path like `routes[0].upstream.timeout`, or `(file)` for whole-file problems. */
@@ -104,6 +105,10 @@ export function parseConfig(text: string, file: string, env: Environment = proce
 
   const withDefaults = Value.Default(ConfigSchema, Value.Clone(substituted));
   problems.push(...schemaProblems(withDefaults, lineOf));
+  if (problems.length === 0) {
+    for (const p of semanticProblems(withDefaults as KeywardConfig))
+      problems.push({ ...p, line: lineOf(parsePath(p.path)) } as ConfigProblem);
+  }
   if (problems.length > 0) throw new ConfigError(problems, file);
   return { config: withDefaults as KeywardConfig, file, secretRefs, envValues };
 }

@@ -155,6 +155,36 @@ describe('config loading', () => {
     expect(problemsOf(yaml)).toContain(expected);
   });
 
+  test.each([
+    [
+      'duplicate route names',
+      'routes:\n  - { name: a, path: /a/*, auth: [none], upstream: { url: "http://x" } }\n  - { name: a, path: /b/*, auth: [none], upstream: { url: "http://x" } }\n',
+      'routes[1].name: "a" is already the name of routes[0] (line 3)',
+    ],
+    [
+      'overlapping route paths',
+      'routes:\n  - { name: a, path: /api/*, auth: [none], upstream: { url: "http://x" } }\n  - { name: b, path: /api/v2/*, auth: [none], upstream: { url: "http://x" } }\n',
+      'routes[1].path: overlaps routes[0].path (/api) (line 3)',
+    ],
+    [
+      'a route over the admin API',
+      'routes:\n  - { name: a, path: /admin/*, auth: [none], upstream: { url: "http://x" } }\n',
+      'routes[0].path: overlaps admin.path (/admin/v1) (line 2)',
+    ],
+    [
+      'a route over a reserved endpoint',
+      'routes:\n  - { name: a, path: /healthz, auth: [none], upstream: { url: "http://x" } }\n',
+      "routes[0].path: overlaps Keyward's own /healthz (line 2)",
+    ],
+    [
+      'roles on a route nobody authenticates to',
+      'routes:\n  - { name: a, path: /a/*, auth: [none], roles: [x], upstream: { url: "http://x" } }\n',
+      'routes[0].roles: a route with auth [none] has no caller whose roles could be checked (line 2)',
+    ],
+  ])('%s is reported', (_name, yaml, expected) => {
+    expect(problemsOf(yaml)).toContain(expected);
+  });
+
   test('reports every problem at once, not just the first', () => {
     const problems = problemsOf('server: { port: -1, bodyLimit: x }\nbogus: 1\n');
     expect(problems).toHaveLength(3);

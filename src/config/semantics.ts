@@ -1,0 +1,67 @@
+/**
+ * Checks the schema cannot express: unique route names, route paths that would shadow each
+ * other or Keyward's own endpoints, and role requirements no caller could ever meet.
+ */
+import type { ConfigProblem } from './load.js';
+import type { KeywardConfig } from './schema.js';
+
+const RESERVED = [
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/docs',
+  '/openapi.json',
+  '/.well-known',
+  '/auth',
+  '/oauth',
+  '/ui',
+];
+
+function prefixOf(path: string): string {
+  return path.replace(/\*$/, '').replace(/\/+$/, '');
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`) || a === '' || b === '';
+}
+
+/** Cross-field problems in a schema-valid config. */
+export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const mounted: { path: string; prefix: string }[] = [
+    { path: 'admin.path', prefix: prefixOf(config.admin.path) },
+  ];
+  for (const [name, service] of Object.entries(config.services)) {
+    if (!service?.enabled) continue;
+    mounted.push({ path: `services.${name}.path`, prefix: prefixOf(service.path) });
+    const map = (service as { map?: string }).map;
+    if (map) mounted.push({ path: `services.${name}.map`, prefix: prefixOf(map) });
+  }
+  const names = new Map<string, number>();
+  config.routes.forEach((route, i) => {
+    const first = names.get(route.name);
+    if (first !== undefined)
+      problems.push({
+        path: `routes[${i}].name`,
+        message: `"${route.name}" is already the name of routes[${first}]`,
+      });
+    else names.set(route.name, i);
+    const prefix = prefixOf(route.path);
+    const reserved = RESERVED.find((r) => overlaps(prefix, r));
+    if (reserved) problems.push({ path: `routes[${i}].path`, message: `overlaps Keyward's own ${reserved}` });
+    const clash = mounted.find((m) => overlaps(prefix, m.prefix));
+    if (clash)
+      problems.push({
+        path: `routes[${i}].path`,
+        message: `overlaps ${clash.path} (${clash.prefix || '/'})`,
+      });
+    mounted.push({ path: `routes[${i}].path`, prefix });
+    if (route.auth.length === 1 && route.auth[0] === 'none' && route.roles?.length) {
+      problems.push({
+        path: `routes[${i}].roles`,
+        message: 'a route with auth [none] has no caller whose roles could be checked',
+      });
+    }
+  });
+  return problems;
+}
