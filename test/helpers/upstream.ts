@@ -2,7 +2,7 @@
  * A real HTTP upstream for proxy tests, on 127.0.0.1 with an ephemeral port. It records every
  * request it receives and answers by path: `/echo` (the request as JSON), `/slow?ms=` (delay
  * before headers), `/stall` (headers, then a stalled body), `/big?mb=` (a streamed body),
- * `/upload` (counts the request body), `/redirect`, `/cookie`, `/leak` (echoes the query and
+ * `/upload` (counts the request body), `/flaky` (resets every other request), `/redirect`, `/cookie`, `/leak` (echoes the query and
  * headers back, as careless APIs do), `/nostore`.
  */
 import { createHash } from 'node:crypto';
@@ -26,6 +26,7 @@ export interface TestUpstream {
 /** Starts the upstream; close() stops it and drops its connections. */
 export async function startUpstream(): Promise<TestUpstream> {
   const received: ReceivedRequest[] = [];
+  let flaky = 0;
   const server: Server = createServer((req, res) => {
     received.push({
       method: req.method ?? '',
@@ -79,6 +80,15 @@ export async function startUpstream(): Promise<TestUpstream> {
       return;
     }
     req.resume();
+    if (path === '/flaky') {
+      // Every other request is cut off before any response: a connection reset.
+      flaky++;
+      if (flaky % 2 === 1) {
+        req.socket.destroy();
+        return;
+      }
+      return json(200, { flaky });
+    }
     if (path === '/redirect') {
       res.writeHead(302, { location: 'https://elsewhere.example/landing' });
       res.end();

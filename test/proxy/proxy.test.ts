@@ -46,6 +46,11 @@ routes:
     path: /dead/*
     auth: [none]
     upstream: { url: "http://127.0.0.1:9", connectTimeout: 1s }
+  - name: retrying
+    path: /retrying/*
+    methods: [GET, POST]
+    auth: [none]
+    upstream: { url: "\${UP}", retries: 1 }
   - name: cookies
     path: /cookies/*
     auth: [none]
@@ -231,6 +236,20 @@ describe('upstream behaviour', () => {
     expect(body.code).toBe('KW_ERR_UPSTREAM_FAILED');
     expect(body.detail).toContain('"dead"');
     expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:9/);
+  });
+
+  test('a reset is retried for idempotent requests only, and only when configured', async () => {
+    const before = upstream.received.length;
+    expect((await fetch(`${base}/retrying/flaky`)).status).toBe(200);
+    expect(upstream.received.length).toBe(before + 2);
+    const post = await fetch(`${base}/retrying/flaky`, { method: 'POST', body: 'x' });
+    const post2 = await fetch(`${base}/retrying/flaky`, { method: 'POST', body: 'x' });
+    expect([post.status, post2.status].sort()).toEqual([200, 502]);
+    expect(upstream.received.length).toBe(before + 4);
+    const noRetry = [await fetch(`${base}/public/flaky`), await fetch(`${base}/public/flaky`)].map(
+      (r) => r.status,
+    );
+    expect(noRetry.sort()).toEqual([200, 502]);
   });
 
   test('a multi-megabyte download streams through intact', async () => {
