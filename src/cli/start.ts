@@ -3,13 +3,21 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pendingFeatureNotes } from '../config/features.js';
 import { startEchoServer } from '../demo/echo.js';
-import { handleShutdownSignals, startGateway } from '../server/lifecycle.js';
+import { isClusterWorker, runPrimary } from '../server/cluster.js';
+import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
 import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
 function parsePort(text: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535)
     throw new UsageError(`--port: expected 0-65535, got "${text}"`);
+  return Number(text);
+}
+
+function parseWorkers(text: string): number {
+  if (!/^[0-9]{1,3}$/.test(text) || Number(text) < 1 || Number(text) > 64) {
+    throw new UsageError(`--workers: expected 1-64, got "${text}"`);
+  }
   return Number(text);
 }
 
@@ -22,15 +30,18 @@ export function registerStartCommand(program: Command): void {
     .option('-p, --port <n>', 'listen on this port instead of server.port', parsePort)
     .option('-w, --workers <n>', 'number of processes sharing the port', '1')
     .action(async (options: { config?: string; port?: number; workers: string }) => {
-      if (options.workers !== '1')
-        throw new UsageError('--workers above 1 is not available in this build yet');
+      const workers = parseWorkers(options.workers);
       if (options.config === undefined && !existsSync(DEFAULT_CONFIG_FILE)) {
         // The demo's proxy route needs an upstream that works offline.
         process.env.KEYWARD_DEMO_ECHO_URL = (await startEchoServer()).url;
       }
       const { compiled, loaded, isDemo } = resolveConfig(options.config);
       if (options.port !== undefined) compiled.server.port = options.port;
-      const gateway = await startGateway(compiled);
+      if (workers > 1 && !isClusterWorker()) {
+        await prepareStore(compiled);
+        process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
+      }
+      const gateway = await startGateway(compiled, { bootstrapAdmin: !isClusterWorker() });
       for (const note of pendingFeatureNotes(loaded)) gateway.logger.warn(note);
       gateway.logger.info(
         { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },

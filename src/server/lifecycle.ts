@@ -28,6 +28,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where the one-time admin key notice goes (stderr by default). */
   announce?: (line: string) => void;
+  /** Create the first admin key when there is none (cluster workers leave it to the primary). */
+  bootstrapAdmin?: boolean;
 }
 
 /** Creates an admin API key when the store has no usable one; prints it once. */
@@ -60,6 +62,19 @@ export async function openVault(store: Store, config: CompiledConfig, clock: Clo
   const vault = new SecretVault(store, master, clock);
   await vault.verifyMasterKey();
   return vault;
+}
+
+/** Migrates the store, checks the master key and creates the first admin key, without serving (cluster primary). */
+export async function prepareStore(config: CompiledConfig, clock: Clock = systemClock): Promise<void> {
+  const store = await openStore(config.storageUrl, { clock });
+  const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
+  try {
+    await openVault(store, config, clock);
+    await bootstrapAdminKey(apiKeys, store, config, clock, (line) => process.stderr.write(`${line}\n`));
+  } finally {
+    await apiKeys.close();
+    await store.close();
+  }
 }
 
 /** Starts a gateway for the compiled config and returns a handle to stop it. */

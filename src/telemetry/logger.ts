@@ -29,7 +29,7 @@ export function createLogger(settings: LoggerSettings): Logger {
   ]);
   const options: LoggerOptions = {
     level: settings.level,
-    base: { service: 'keyward' },
+    base: { service: 'keyward', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },

@@ -129,3 +129,36 @@ describe('the demo proxy route', () => {
     }
   });
 });
+
+describe('keyward start --workers', () => {
+  test('N processes share the port; SIGTERM to the primary stops them all cleanly', async () => {
+    const server = await startServer(['--workers', '2']);
+    await waitFor(
+      () => (server.output.stdout.match(/keyward listening/g) ?? []).length === 2,
+      15_000,
+      'two workers',
+    );
+    expect(server.adminKey).not.toBe('');
+    const pids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`http://127.0.0.1:${server.port}/admin/v1/keys`, {
+        headers: { 'x-api-key': server.adminKey, connection: 'close' },
+      });
+      expect(res.status).toBe(200);
+    }
+    for (const line of server.output.stdout.split('\n')) {
+      const pid = /"pid":(\d+)/.exec(line)?.[1];
+      if (pid && line.includes('"msg":"request"')) pids.add(pid);
+    }
+    // Linux cluster hands new connections to workers round-robin, so both served some.
+    expect(pids.size).toBe(2);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  test('a bad --workers value is a one-line error', async () => {
+    const server = spawnCli(['start', '--workers', 'many'], { cwd: dir });
+    expect(await server.exited).not.toBe(0);
+    expect(server.output.stderr.trim()).toMatch(/^keyward: --workers: expected 1-64, got "many"$/);
+  });
+});
