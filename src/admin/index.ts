@@ -9,6 +9,7 @@ import type { AppDependencies } from '../server/app.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerSecretRoutes } from './secrets.js';
+import { registerUsageRoutes } from './usage.js';
 
 export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
   const authenticate = createAuthenticator({
@@ -25,4 +26,5 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
   await registerKeyRoutes(app, deps);
   await registerAuditRoutes(app, deps);
   await registerSecretRoutes(app, deps);
+  await registerUsageRoutes(app, deps);
 };

@@ -8,6 +8,7 @@ import { registerMigrateCommand } from './migrate.js';
 import { reportFailure } from './output.js';
 import { registerSecretsCommands } from './secrets.js';
 import { registerStartCommand } from './start.js';
+import { registerUsageCommand } from './usage.js';
 
 const program = new Command('keyward')
   .description('Keyward: API keys, JWT, roles, rate limits and secret-hiding in front of HTTP APIs.')
@@ -23,6 +24,7 @@ registerCheckCommand(program);
 registerMigrateCommand(program);
 registerKeysCommands(program);
 registerSecretsCommands(program);
+registerUsageCommand(program);
 
 try {
   await program.parseAsync(process.argv);

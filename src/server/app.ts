@@ -14,6 +14,9 @@ import type { SecretVault } from '../secrets/vault.js';
 import { registerServices } from '../services/index.js';
 import type { Store } from '../store/db.js';
 import { type Logger, redactUrl } from '../telemetry/logger.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { UsageRecorder } from '../telemetry/usage.js';
+import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import { installProblemHandlers, sendProblem } from './problems.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
@@ -25,6 +28,8 @@ export interface AppDependencies {
   clock: Clock;
   apiKeys: ApiKeyService;
   secrets: SecretVault;
+  usage: UsageRecorder;
+  metrics: GatewayMetrics;
 }
 
 declare module 'fastify' {
@@ -58,19 +63,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const UNCOUNTED = new Set(['healthz', 'readyz', 'metrics']);
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.config?.routeName ?? null;
+    const principal = request.principal?.id ?? null;
     request.log.info(
       {
         method: request.method,
         url: redactUrl(request.url, config.apiKeys.queryParam),
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        route: request.routeOptions.config?.routeName ?? null,
-        principal: request.principal?.id ?? null,
+        route,
+        principal,
         ip: request.ip,
       },
       'request',
     );
+    if (route !== null && UNCOUNTED.has(route)) return;
+    deps.metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    deps.usage.record(principal, route ?? '-', reply.statusCode);
   });
   installProblemHandlers(app);
 
@@ -87,6 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return { status: 'ready', checks: { store: 'ok' } };
   });
 
+  registerMetricsEndpoint(app, deps);
   await app.register(registerAdminApi, { prefix: config.admin.path, deps });
   await registerServices(app, deps);
   await registerProxyRoutes(app, deps, (name) => deps.secrets.lookup(name));

@@ -10,6 +10,8 @@ import type { CompiledConfig } from '../config/compile.js';
 import { masterKeyFromConfig, SecretStoreError, SecretVault } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import { GatewayMetrics } from '../telemetry/metrics.js';
+import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 
 export interface RunningGateway {
@@ -101,10 +103,16 @@ export async function startGateway(
       clock,
       options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
     );
-    const app = await buildApp({ config, store, logger, clock, apiKeys, secrets });
-    app.addHook('onClose', async () => {
-      await apiKeys.close();
-      await store.close();
+    const usage = new UsageRecorder(store.usage, clock);
+    const app = await buildApp({
+      config,
+      store,
+      logger,
+      clock,
+      apiKeys,
+      secrets,
+      usage,
+      metrics: new GatewayMetrics(),
     });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     let stopping: Promise<void> | undefined;
@@ -115,7 +123,12 @@ export async function startGateway(
       logger,
       url,
       stop: () => {
-        stopping ??= closeGracefully(app);
+        // Drain first, then flush batched writes, then close the store they write to.
+        stopping ??= closeGracefully(app).then(async () => {
+          await usage.close();
+          await apiKeys.close();
+          await store.close();
+        });
         return stopping;
       },
     };

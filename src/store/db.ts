@@ -12,6 +12,7 @@ import { ApiKeyRepository } from './repositories/api-keys.js';
 import { AuditRepository } from './repositories/audit.js';
 import { SecretRepository } from './repositories/secrets.js';
 import { SettingsRepository } from './repositories/settings.js';
+import { UsageRepository } from './repositories/usage.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import type { Database } from './tables.js';
 
@@ -22,6 +23,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly secrets: SecretRepository;
+  readonly usage: UsageRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     audit: new AuditRepository(db, clock),
     apiKeys: new ApiKeyRepository(db),
     secrets: new SecretRepository(db),
+    usage: new UsageRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -52,9 +52,21 @@ export interface SecretsTable {
   updated_at: number;
 }
 
+export interface UsageMinutesTable {
+  /** Start of the minute, ms since the epoch. */
+  bucket: number;
+  /** Principal id (key or user), or `-` for anonymous calls. */
+  principal: string;
+  route: string;
+  /** `2xx`, `4xx`, ... */
+  status_class: string;
+  count: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   secrets: SecretsTable;
+  usage_minutes: UsageMinutesTable;
 }

@@ -16,12 +16,15 @@ import { buildApp } from '../../src/server/app.js';
 import { openVault } from '../../src/server/lifecycle.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { GatewayMetrics } from '../../src/telemetry/metrics.js';
+import { UsageRecorder } from '../../src/telemetry/usage.js';
 
 export interface TestGateway {
   app: FastifyInstance;
   store: Store;
   apiKeys: ApiKeyService;
   secrets: SecretVault;
+  usage: UsageRecorder;
   config: CompiledConfig;
   logs: string[];
   dir: string;
@@ -61,7 +64,17 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
   const store = await openStore(config.storageUrl, { clock });
   const apiKeys = new ApiKeyService(store, config.apiKeys, clock, options.keyOptions);
   const secrets = await openVault(store, config, clock);
-  const app = await buildApp({ config, store, logger, clock, apiKeys, secrets });
+  const usage = new UsageRecorder(store.usage, clock);
+  const app = await buildApp({
+    config,
+    store,
+    logger,
+    clock,
+    apiKeys,
+    secrets,
+    usage,
+    metrics: new GatewayMetrics(),
+  });
   await app.ready();
   const { key: adminKey } = await apiKeys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
   return {
@@ -69,6 +82,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     store,
     apiKeys,
     secrets,
+    usage,
     config,
     logs,
     dir,
@@ -76,6 +90,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
     async close() {
       await app.close();
+      await usage.close();
       await apiKeys.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

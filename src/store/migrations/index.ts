@@ -69,6 +69,24 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_usage': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('usage_minutes')
+        .addColumn('bucket', 'bigint', (c) => c.notNull())
+        .addColumn('principal', 'varchar(200)', (c) => c.notNull())
+        .addColumn('route', 'varchar(100)', (c) => c.notNull())
+        .addColumn('status_class', 'varchar(3)', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_minutes_pk', ['bucket', 'principal', 'route', 'status_class'])
+        .execute();
+      await db.schema
+        .createIndex('usage_minutes_principal')
+        .on('usage_minutes')
+        .columns(['principal', 'bucket'])
+        .execute();
+    },
+  },
 };
 
 /** Supplies the in-code migration list to Kysely's Migrator. */
