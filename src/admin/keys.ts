@@ -9,6 +9,7 @@ import { parseKeyOptions } from '../auth/key-options.js';
 import { toKeyView } from '../auth/key-view.js';
 import { DURATION_PATTERN, durationMs } from '../config/units.js';
 import { KeywardError } from '../errors.js';
+import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
 
 const Role = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$' });
@@ -83,9 +84,20 @@ export async function registerKeyRoutes(app: FastifyInstance, deps: AppDependenc
   const { apiKeys, clock } = deps;
   const view = (record: Parameters<typeof toKeyView>[0]) => toKeyView(record, clock.now());
 
+  // A stricter built-in limit: minting keys is how a stolen admin credential would do damage fastest.
+  const createLimit = createLimitStage(
+    {
+      scope: 'admin-key-create',
+      rateLimit: [{ requests: 30, per: 'minute', by: 'key' }],
+      onFailure: 'closed',
+      applyPlan: false,
+    },
+    deps.limiter,
+    {},
+  );
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/keys',
-    { schema: { body: CreateBody } },
+    { schema: { body: CreateBody }, onRequest: createLimit },
     async (request, reply) => {
       const body = request.body;
       const parsed = parseKeyOptions(

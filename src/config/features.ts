@@ -11,12 +11,6 @@ export function pendingFeatureNotes({ config }: LoadedConfig): string[] {
   const notes: string[] = [];
   const pending = (section: string, what: string) =>
     notes.push(`${section}: validated, but ${what} in this build`);
-  if (Object.keys(config.plans).length > 0) pending('plans', 'rate limits are not enforced yet');
-  config.routes.forEach((route, i) => {
-    if (route.rateLimit?.length) pending(`routes[${i}].rateLimit`, 'rate limits are not enforced yet');
-    if (route.upstream.budget)
-      pending(`routes[${i}].upstream.budget`, 'upstream budgets are not enforced yet');
-  });
   if (config.redis.url !== '') pending('redis', 'Redis is not used yet');
   if (config.auth.jwt.providers.length > 0)
     pending('auth.jwt.providers', 'third-party tokens are not accepted yet');

@@ -7,6 +7,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
 import { corsHeaders, preflightHandler } from '../http/cors.js';
+import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
 import { trustedPeerMatcher } from '../server/trust.js';
 import { ResponseCache } from './cache.js';
@@ -51,6 +52,16 @@ export async function registerProxyRoutes(
           settings: deps.config.apiKeys,
         }),
         requireRoles(route.config.roles ?? []),
+        createLimitStage(
+          {
+            scope: route.name,
+            rateLimit: route.config.rateLimit ?? [],
+            budget: route.config.upstream.budget,
+            onFailure: route.config.onLimiterFailure,
+          },
+          deps.limiter,
+          deps.config.raw.plans,
+        ),
       ];
       for (const url of mountPaths(route)) {
         const common: Pick<RouteOptions, 'url' | 'config'> = { url, config: { routeName: route.name } };

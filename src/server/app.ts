@@ -9,6 +9,7 @@ import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { KeywardError } from '../errors.js';
+import type { RateLimiter } from '../limits/limiter.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import type { SecretVault } from '../secrets/vault.js';
 import { registerServices } from '../services/index.js';
@@ -30,6 +31,7 @@ export interface AppDependencies {
   secrets: SecretVault;
   usage: UsageRecorder;
   metrics: GatewayMetrics;
+  limiter: RateLimiter;
 }
 
 declare module 'fastify' {

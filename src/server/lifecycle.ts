@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
+import { RateLimiter } from '../limits/limiter.js';
+import { SqlQuotaPersistence } from '../limits/persistence.js';
 import { masterKeyFromConfig, SecretStoreError, SecretVault } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -104,6 +106,8 @@ export async function startGateway(
       options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
     );
     const usage = new UsageRecorder(store.usage, clock);
+    const metrics = new GatewayMetrics();
+    const limiter = new RateLimiter(new SqlQuotaPersistence(store.db), metrics, clock);
     const app = await buildApp({
       config,
       store,
@@ -112,7 +116,8 @@ export async function startGateway(
       apiKeys,
       secrets,
       usage,
-      metrics: new GatewayMetrics(),
+      metrics,
+      limiter,
     });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     let stopping: Promise<void> | undefined;
@@ -126,6 +131,7 @@ export async function startGateway(
         // Drain first, then flush batched writes, then close the store they write to.
         stopping ??= closeGracefully(app).then(async () => {
           await usage.close();
+          await limiter.close();
           await apiKeys.close();
           await store.close();
         });

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
+import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
 import { registerTimeService } from './time.js';
 
@@ -25,6 +26,14 @@ export async function registerServices(app: FastifyInstance, deps: AppDependenci
           createAuthenticator({ schemes: time.auth, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
         );
         scope.addHook('onRequest', requireRoles(time.roles ?? []));
+        scope.addHook(
+          'onRequest',
+          createLimitStage(
+            { scope: 'time', rateLimit: time.rateLimit ?? [], onFailure: 'open' },
+            deps.limiter,
+            deps.config.raw.plans,
+          ),
+        );
         registerTimeService(scope, deps.clock);
       },
       { prefix: time.path.replace(/\/\*?$/, '') },

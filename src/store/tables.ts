@@ -63,10 +63,19 @@ export interface UsageMinutesTable {
   count: number;
 }
 
+export interface QuotaCountersTable {
+  /** Counter id: scope, policy and subject. */
+  id: string;
+  /** Start of the UTC day or month, ms since the epoch. */
+  period_start: number;
+  count: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   secrets: SecretsTable;
   usage_minutes: UsageMinutesTable;
+  quota_counters: QuotaCountersTable;
 }

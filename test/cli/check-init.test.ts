@@ -37,13 +37,13 @@ describe('keyward check', () => {
   test('a valid config passes and notes what is not enforced yet', () => {
     writeFileSync(
       join(dir, 'ok.yaml'),
-      'plans:\n  free: { limits: [{ requests: 5, per: day }] }\nsecrets: { masterKey: "${MK}" }\n',
+      'redis: { url: "redis://127.0.0.1:6379" }\nsecrets: { masterKey: "${MK}" }\n',
     );
     const r = runCli(['check', '-c', 'ok.yaml'], { cwd: dir, env: { MK: 'x' } });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ok.yaml: OK');
-    expect(r.stdout).toContain('note: plans: validated, but rate limits are not enforced yet in this build');
+    expect(r.stdout).toContain('note: redis: validated, but Redis is not used yet in this build');
   });
 
   test('an unset ${ENV} is an error naming the variable', () => {

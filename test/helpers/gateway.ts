@@ -11,6 +11,8 @@ import { ApiKeyService, type ApiKeyServiceOptions } from '../../src/auth/api-key
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CompiledConfig, compileConfig } from '../../src/config/compile.js';
 import { parseConfig } from '../../src/config/load.js';
+import { RateLimiter } from '../../src/limits/limiter.js';
+import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
 import type { SecretVault } from '../../src/secrets/vault.js';
 import { buildApp } from '../../src/server/app.js';
 import { openVault } from '../../src/server/lifecycle.js';
@@ -25,6 +27,8 @@ export interface TestGateway {
   apiKeys: ApiKeyService;
   secrets: SecretVault;
   usage: UsageRecorder;
+  limiter: RateLimiter;
+  metrics: GatewayMetrics;
   config: CompiledConfig;
   logs: string[];
   dir: string;
@@ -38,13 +42,17 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   yaml?: string;
   env?: Record<string, string>;
+  /** Use this directory (kept on close) instead of a fresh temp dir, e.g. to restart on the same store. */
+  dir?: string;
+  /** Give the rate limiter a quota store whose database is closed, to exercise failure modes. */
+  brokenQuotaStore?: boolean;
   clock?: Clock;
   keyOptions?: ApiKeyServiceOptions;
 }
 
 /** Builds a gateway on a fresh temp store; close() removes everything. */
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'keyward-test-'));
   const yaml = `storage: { url: "sqlite:${join(dir, 'keyward.db')}" }\nlog: { level: debug }\n${options.yaml ?? ''}`;
   const config = compileConfig(parseConfig(yaml, 'test.yaml', options.env ?? {}));
   const clock = options.clock ?? systemClock;
@@ -65,6 +73,14 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
   const apiKeys = new ApiKeyService(store, config.apiKeys, clock, options.keyOptions);
   const secrets = await openVault(store, config, clock);
   const usage = new UsageRecorder(store.usage, clock);
+  const metrics = new GatewayMetrics();
+  let quotaDb = store.db;
+  if (options.brokenQuotaStore) {
+    const broken = await openStore(`sqlite:${join(dir, 'broken-quotas.db')}`);
+    await broken.close();
+    quotaDb = broken.db;
+  }
+  const limiter = new RateLimiter(new SqlQuotaPersistence(quotaDb), metrics, clock);
   const app = await buildApp({
     config,
     store,
@@ -73,7 +89,8 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     apiKeys,
     secrets,
     usage,
-    metrics: new GatewayMetrics(),
+    metrics,
+    limiter,
   });
   await app.ready();
   const { key: adminKey } = await apiKeys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
@@ -83,6 +100,8 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     apiKeys,
     secrets,
     usage,
+    limiter,
+    metrics,
     config,
     logs,
     dir,
@@ -91,9 +110,10 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     async close() {
       await app.close();
       await usage.close();
+      await limiter.close();
       await apiKeys.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -87,6 +87,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_quota_counters': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('quota_counters')
+        .addColumn('id', 'varchar(400)', (c) => c.notNull())
+        .addColumn('period_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('quota_counters_pk', ['id', 'period_start'])
+        .execute();
+    },
+  },
 };
 
 /** Supplies the in-code migration list to Kysely's Migrator. */

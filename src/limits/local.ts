@@ -1,0 +1,169 @@
+/**
+ * The in-process limiter: GCRA state for short windows, calendar counters for day/month
+ * quotas. Calendar counters are loaded from and saved to a durable store (batched), so a daily
+ * quota does not reset when the gateway restarts. Checking is atomic: after any loads finish,
+ * every limit of a request is evaluated and, only if all allow, consumed, in one synchronous
+ * step — so N concurrent requests against a limit of L admit exactly L, and a rejected request
+ * consumes nothing from any limit.
+ */
+import { evaluateGcra } from './gcra.js';
+import {
+  calendarPeriod,
+  decide,
+  isCalendar,
+  type LimitCheck,
+  type LimitDecision,
+  type LimitResult,
+} from './policy.js';
+
+export interface QuotaKey {
+  id: string;
+  periodStart: number;
+}
+
+/** Durable storage for calendar quota counters. */
+export interface QuotaPersistence {
+  /** Current counts for the given counters (absent = 0). */
+  load(keys: readonly QuotaKey[]): Promise<Map<string, number>>;
+  /** Writes absolute counts. */
+  save(entries: readonly (QuotaKey & { count: number })[]): Promise<void>;
+}
+
+/** `id@periodStart`, the key calendar counters are held under. */
+export function quotaKey(id: string, periodStart: number): string {
+  return `${id}@${periodStart}`;
+}
+
+interface CalendarCounter {
+  id: string;
+  start: number;
+  end: number;
+  count: number;
+  dirty: boolean;
+}
+
+const SWEEP_EVERY = 10_000;
+
+export class LocalLimiter {
+  readonly #persistence: QuotaPersistence | null;
+  readonly #tats = new Map<string, number>();
+  readonly #counters = new Map<string, CalendarCounter>();
+  readonly #loading = new Map<string, Promise<void>>();
+  #calls = 0;
+
+  constructor(persistence: QuotaPersistence | null = null) {
+    this.#persistence = persistence;
+  }
+
+  /** Checks and (if all allow) consumes; throws only when the durable store cannot be read. */
+  async consume(checks: readonly LimitCheck[], now: number): Promise<LimitDecision> {
+    await this.#ensureLoaded(checks, now);
+    if (++this.#calls % SWEEP_EVERY === 0) this.sweep(now);
+    const results: LimitResult[] = [];
+    const commits: (() => void)[] = [];
+    for (const check of checks) {
+      if (isCalendar(check.policy.per)) {
+        const counter = this.#counterFor(check, now);
+        const allowed = counter.count + 1 <= check.policy.requests;
+        const untilEnd = counter.end - now;
+        results.push({
+          check,
+          allowed,
+          remaining: allowed ? check.policy.requests - counter.count - 1 : 0,
+          resetMs: untilEnd,
+          retryAfterMs: allowed ? 0 : untilEnd,
+        });
+        commits.push(() => {
+          counter.count++;
+          counter.dirty = this.#persistence !== null;
+        });
+      } else {
+        const { result, newTat } = evaluateGcra(check, this.#tats.get(check.id), now);
+        results.push(result);
+        commits.push(() => this.#tats.set(check.id, newTat));
+      }
+    }
+    const decision = decide(results);
+    if (decision.allowed) for (const commit of commits) commit();
+    return decision;
+  }
+
+  /** Saves changed calendar counters; failed saves stay pending for the next flush. */
+  async flush(): Promise<void> {
+    if (!this.#persistence) return;
+    const dirty = [...this.#counters.values()].filter((c) => c.dirty);
+    if (dirty.length === 0) return;
+    for (const c of dirty) c.dirty = false;
+    try {
+      await this.#persistence.save(dirty.map((c) => ({ id: c.id, periodStart: c.start, count: c.count })));
+    } catch (error) {
+      for (const c of dirty) c.dirty = true;
+      throw error;
+    }
+  }
+
+  /** Drops state that no longer limits anything (a full GCRA allowance, a past calendar period). */
+  sweep(now: number): void {
+    for (const [id, tat] of this.#tats) if (tat <= now) this.#tats.delete(id);
+    for (const [key, c] of this.#counters) if (c.end <= now && !c.dirty) this.#counters.delete(key);
+  }
+
+  /** Number of subjects with live state (for tests and metrics). */
+  get size(): number {
+    return this.#tats.size + this.#counters.size;
+  }
+
+  #counterFor(check: LimitCheck, now: number): CalendarCounter {
+    const { start, end } = calendarPeriod(check.policy.per as 'day' | 'month', now);
+    const key = quotaKey(check.id, start);
+    let counter = this.#counters.get(key);
+    if (!counter) {
+      counter = { id: check.id, start, end, count: 0, dirty: false };
+      this.#counters.set(key, counter);
+    }
+    return counter;
+  }
+
+  async #ensureLoaded(checks: readonly LimitCheck[], now: number): Promise<void> {
+    if (!this.#persistence) return;
+    const missing: (QuotaKey & { per: 'day' | 'month' })[] = [];
+    const waits: Promise<void>[] = [];
+    for (const check of checks) {
+      if (!isCalendar(check.policy.per)) continue;
+      const { start } = calendarPeriod(check.policy.per, now);
+      const key = quotaKey(check.id, start);
+      if (this.#counters.has(key)) continue;
+      const pending = this.#loading.get(key);
+      if (pending) waits.push(pending);
+      else missing.push({ id: check.id, periodStart: start, per: check.policy.per });
+    }
+    if (missing.length > 0) {
+      const load = this.#load(missing);
+      for (const k of missing) this.#loading.set(quotaKey(k.id, k.periodStart), load);
+      waits.push(load);
+    }
+    await Promise.all(waits);
+  }
+
+  async #load(keys: (QuotaKey & { per: 'day' | 'month' })[]): Promise<void> {
+    try {
+      const counts = await (this.#persistence as QuotaPersistence).load(
+        keys.map(({ id, periodStart }) => ({ id, periodStart })),
+      );
+      for (const k of keys) {
+        const key = quotaKey(k.id, k.periodStart);
+        if (this.#counters.has(key)) continue;
+        const { end } = calendarPeriod(k.per, k.periodStart);
+        this.#counters.set(key, {
+          id: k.id,
+          start: k.periodStart,
+          end,
+          count: counts.get(key) ?? 0,
+          dirty: false,
+        });
+      }
+    } finally {
+      for (const k of keys) this.#loading.delete(quotaKey(k.id, k.periodStart));
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, test } from 'vitest';
+import { rateLimitHeaders } from '../../src/limits/headers.js';
+import { LocalLimiter } from '../../src/limits/local.js';
+import { calendarPeriod, type LimitCheck, type Period } from '../../src/limits/policy.js';
+
+const check = (id: string, requests: number, per: Period): LimitCheck => ({
+  id,
+  name: id,
+  policy: { requests, per },
+});
+const T0 = Date.UTC(2026, 2, 10, 12, 0, 0);
+
+describe('GCRA short windows', () => {
+  test('a fresh subject gets exactly its allowance, then a precise Retry-After', async () => {
+    const limiter = new LocalLimiter();
+    const c = check('a', 10, 'minute');
+    for (let i = 0; i < 10; i++) {
+      const d = await limiter.consume([c], T0);
+      expect(d.allowed).toBe(true);
+      expect(d.tightest?.remaining).toBe(9 - i);
+    }
+    const rejected = await limiter.consume([c], T0);
+    expect(rejected.allowed).toBe(false);
+    expect(rejected.retryAfterMs).toBe(6000);
+    expect((await limiter.consume([c], T0 + 5999)).allowed).toBe(false);
+    expect((await limiter.consume([c], T0 + 6000)).allowed).toBe(true);
+  });
+
+  test('no 2x burst at a window boundary', async () => {
+    const limiter = new LocalLimiter();
+    const c = check('b', 60, 'minute');
+    const boundary = Date.UTC(2026, 2, 10, 12, 1, 0);
+    let admitted = 0;
+    for (let i = 0; i < 60; i++) if ((await limiter.consume([c], boundary - 1000)).allowed) admitted++;
+    expect(admitted).toBe(60);
+    // Just after the boundary a fixed window would admit 60 more; GCRA has refilled ~2.
+    let after = 0;
+    for (let i = 0; i < 60; i++) if ((await limiter.consume([c], boundary + 1000)).allowed) after++;
+    expect(after).toBe(2);
+  });
+
+  test('a steady rate at the limit is always accepted', async () => {
+    const limiter = new LocalLimiter();
+    const c = check('c', 5, 'second');
+    for (let i = 0; i < 100; i++) expect((await limiter.consume([c], T0 + i * 200)).allowed).toBe(true);
+  });
+});
+
+describe('calendar quotas', () => {
+  test('5 a day: the 6th is refused until UTC midnight, then it resets', async () => {
+    const limiter = new LocalLimiter();
+    const c = check('d', 5, 'day');
+    for (let i = 0; i < 5; i++) expect((await limiter.consume([c], T0)).allowed).toBe(true);
+    const sixth = await limiter.consume([c], T0 + 1000);
+    expect(sixth.allowed).toBe(false);
+    const midnight = Date.UTC(2026, 2, 11);
+    expect(sixth.retryAfterMs).toBe(midnight - (T0 + 1000));
+    expect((await limiter.consume([c], midnight - 1)).allowed).toBe(false);
+    expect((await limiter.consume([c], midnight)).allowed).toBe(true);
+  });
+
+  test.each([
+    ['Jan 31 → Feb 1', Date.UTC(2026, 0, 31, 23, 59), Date.UTC(2026, 1, 1)],
+    ['Dec 31 → Jan 1', Date.UTC(2026, 11, 31, 23, 59), Date.UTC(2027, 0, 1)],
+    ['Feb 29 in a leap year', Date.UTC(2028, 1, 29, 12), Date.UTC(2028, 2, 1)],
+  ])('a month quota resets on the 1st: %s', async (_name, late, next) => {
+    const limiter = new LocalLimiter();
+    const c = check('m', 1, 'month');
+    expect((await limiter.consume([c], late)).allowed).toBe(true);
+    const refused = await limiter.consume([c], late);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBe(next - late);
+    expect(calendarPeriod('month', late).end).toBe(next);
+    expect((await limiter.consume([c], next)).allowed).toBe(true);
+  });
+});
+
+describe('several limits at once', () => {
+  test('a request refused by one limit consumes nothing from the others', async () => {
+    const limiter = new LocalLimiter();
+    const tight = check('tight', 1, 'minute');
+    const loose = check('loose', 100, 'day');
+    expect((await limiter.consume([tight, loose], T0)).allowed).toBe(true);
+    for (let i = 0; i < 10; i++) expect((await limiter.consume([tight, loose], T0)).allowed).toBe(false);
+    const onlyLoose = await limiter.consume([loose], T0);
+    expect(onlyLoose.tightest?.remaining).toBe(98);
+  });
+
+  test('the tightest remaining is reported; Retry-After is the longest wait', async () => {
+    const limiter = new LocalLimiter();
+    const d = await limiter.consume([check('x', 3, 'second'), check('y', 100, 'day')], T0);
+    expect(d.tightest?.check.id).toBe('x');
+    expect(rateLimitHeaders(d)).toEqual({
+      'ratelimit-policy': '"x";q=3;w=1, "y";q=100;w=86400',
+      ratelimit: '"x";r=2;t=1',
+    });
+    await limiter.consume([check('x', 3, 'second'), check('y', 100, 'day')], T0);
+    await limiter.consume([check('x', 3, 'second'), check('y', 100, 'day')], T0);
+    const refused = await limiter.consume([check('x', 3, 'second'), check('y', 100, 'day')], T0);
+    expect(rateLimitHeaders(refused)['retry-after']).toBe('1');
+  });
+
+  test('N concurrent requests against a limit of L admit exactly L', async () => {
+    const limiter = new LocalLimiter();
+    const c = check('conc', 50, 'day');
+    const decisions = await Promise.all(Array.from({ length: 200 }, () => limiter.consume([c], T0)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
+  });
+
+  test('state that no longer limits anything is swept', async () => {
+    const limiter = new LocalLimiter();
+    for (let i = 0; i < 100; i++)
+      await limiter.consume([check(`s${i}`, 10, 'second'), check(`q${i}`, 10, 'day')], T0);
+    expect(limiter.size).toBe(200);
+    limiter.sweep(T0 + 2 * 86_400_000);
+    expect(limiter.size).toBe(0);
+  });
+});
