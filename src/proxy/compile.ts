@@ -5,7 +5,7 @@
  */
 import type { CompiledConfig } from '../config/compile.js';
 import type { RouteConfig } from '../config/schema.js';
-import { durationMs } from '../config/units.js';
+import { durationMs, sizeBytes } from '../config/units.js';
 import { type CorsPolicy, compileCorsPolicy } from '../http/cors.js';
 import { type CompiledTemplate, compileTemplate } from './inject.js';
 import { Upstream } from './upstream.js';
@@ -28,6 +28,8 @@ export interface CompiledRoute {
   staticSecretValues: string[];
   cors: CorsPolicy;
   cacheTtlMs: number | null;
+  /** `upstream.maxResponseSize` in bytes, or null for no limit. */
+  maxResponseBytes: number | null;
 }
 
 /** Compiles every route in the config. */
@@ -65,5 +67,6 @@ function compileRoute(route: RouteConfig, index: number, config: CompiledConfig)
     staticSecretValues,
     cors: compileCorsPolicy(config.raw.cors, route.cors, methods),
     cacheTtlMs: route.upstream.cache ? durationMs(route.upstream.cache.ttl) : null,
+    maxResponseBytes: route.upstream.maxResponseSize ? sizeBytes(route.upstream.maxResponseSize) : null,
   };
 }

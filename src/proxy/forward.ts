@@ -111,7 +111,7 @@ export async function forward(
   }
 
   const forwarding: ForwardingInfo = {
-    clientIp: request.ip,
+    peerIp: request.socket.remoteAddress ?? request.ip,
     trustedChain: ctx.trustsPeer(request.socket.remoteAddress)
       ? (request.headers['x-forwarded-for'] as string | undefined)
       : undefined,
@@ -165,11 +165,20 @@ export async function forward(
         : scrubText(value, needles);
     }
   }
+  const limit = route.maxResponseBytes;
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
+  if (limit !== null && declared > limit) {
+    response.body.destroy();
+    throw new KeywardError('KW_ERR_UPSTREAM_TOO_LARGE', {
+      detail: `Route "${route.name}": the upstream response is larger than allowed.`,
+    });
+  }
   let body: Readable = response.body;
   response.body.on('error', (error) =>
     request.log.warn({ route: route.name, err: (error as Error).name }, 'upstream body failed'),
   );
-  if (needles.length > 0) body = body.pipe(new SecretScrubber(needles));
+  if (limit !== null) body = chain(body, new SizeLimit(limit));
+  if (needles.length > 0) body = chain(body, new SecretScrubber(needles));
   if (cacheKey !== null) {
     outHeaders['x-cache'] = 'MISS';
     if (isCacheable(response.statusCode, response.headers))
@@ -207,6 +216,33 @@ function tapIntoCache(
       done();
     },
   });
-  body.on('error', (error) => tap.destroy(error));
-  return body.pipe(tap);
+  return chain(body, tap);
+}
+
+/**
+ * `source.pipe(next)` that also carries errors forward: if the upstream body fails midway (a
+ * body timeout, a reset), the caller's response is aborted instead of hanging.
+ */
+function chain(source: Readable, next: Transform): Readable {
+  source.on('error', (error) => next.destroy(error));
+  return source.pipe(next);
+}
+
+/** Fails the stream once more than `max` bytes have passed (a response with no Content-Length). */
+class SizeLimit extends Transform {
+  readonly #max: number;
+  #seen = 0;
+  constructor(max: number) {
+    super();
+    this.#max = max;
+  }
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void {
+    this.#seen += chunk.length;
+    if (this.#seen > this.#max) done(new Error('upstream response exceeded maxResponseSize'));
+    else done(null, chunk);
+  }
 }

@@ -44,7 +44,8 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> {
 }
 
 export interface ForwardingInfo {
-  clientIp: string;
+  /** The address of the immediate peer (the client, or the proxy in front of us). */
+  peerIp: string;
   /** X-Forwarded-For from a trusted proxy, to extend; undefined when the peer is not trusted. */
   trustedChain: string | undefined;
   proto: string;
@@ -75,8 +76,8 @@ export function upstreamRequestHeaders(
     out['content-length'] = incoming['content-length'];
   }
   out['x-forwarded-for'] = forwarding.trustedChain
-    ? `${forwarding.trustedChain}, ${forwarding.clientIp}`
-    : forwarding.clientIp;
+    ? `${forwarding.trustedChain}, ${forwarding.peerIp}`
+    : forwarding.peerIp;
   out['x-forwarded-proto'] = forwarding.proto;
   if (forwarding.host) out['x-forwarded-host'] = forwarding.host;
   out['x-request-id'] = forwarding.requestId;

@@ -1,7 +1,7 @@
 /**
  * A real HTTP upstream for proxy tests, on 127.0.0.1 with an ephemeral port. It records every
  * request it receives and answers by path: `/echo` (the request as JSON), `/slow?ms=` (delay
- * before headers), `/stall` (headers, then a stalled body), `/big?mb=` (a streamed body),
+ * before headers), `/stall` (headers, then a stalled body), `/big?mb=` (a streamed body; `/chunked` the same without Content-Length),
  * `/upload` (counts the request body), `/flaky` (resets every other request), `/redirect`, `/cookie`, `/leak` (echoes the query and
  * headers back, as careless APIs do), `/nostore`.
  */
@@ -54,9 +54,10 @@ export async function startUpstream(): Promise<TestUpstream> {
       res.write('partial');
       return;
     }
-    if (path === '/big') {
+    if (path === '/big' || path === '/chunked') {
       const mb = Number(url.searchParams.get('mb') ?? 1);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': mb * 1024 * 1024 });
+      const length = path === '/big' ? { 'content-length': mb * 1024 * 1024 } : {};
+      res.writeHead(200, { 'content-type': 'application/octet-stream', ...length });
       const chunk = Buffer.alloc(64 * 1024, 'x');
       let sent = 0;
       const pump = () => {

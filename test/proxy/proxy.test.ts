@@ -51,6 +51,10 @@ routes:
     methods: [GET, POST]
     auth: [none]
     upstream: { url: "\${UP}", retries: 1 }
+  - name: limited
+    path: /limited/*
+    auth: [none]
+    upstream: { url: "\${UP}", timeout: 500ms, maxResponseSize: 1mb }
   - name: cookies
     path: /cookies/*
     auth: [none]
@@ -250,6 +254,22 @@ describe('upstream behaviour', () => {
       (r) => r.status,
     );
     expect(noRetry.sort()).toEqual([200, 502]);
+  });
+
+  test('maxResponseSize: a declared oversize answer is 502, an undeclared one is cut off', async () => {
+    const declared = await fetch(`${base}/limited/big?mb=2`);
+    expect(declared.status).toBe(502);
+    expect(((await declared.json()) as { code: string }).code).toBe('KW_ERR_UPSTREAM_TOO_LARGE');
+    const chunked = await fetch(`${base}/limited/chunked?mb=2`);
+    expect(chunked.status).toBe(200);
+    await expect(chunked.arrayBuffer()).rejects.toThrow();
+    expect((await fetch(`${base}/limited/big?mb=1`)).status).toBe(200);
+  });
+
+  test('an upstream that stalls mid-body aborts the response instead of hanging', async () => {
+    const res = await fetch(`${base}/limited/stall`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
   });
 
   test('a multi-megabyte download streams through intact', async () => {
