@@ -7,14 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../auth/api-keys.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
-import { RateLimiter } from '../limits/limiter.js';
-import { SqlQuotaPersistence } from '../limits/persistence.js';
-import { masterKeyFromConfig, SecretStoreError, SecretVault } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { GatewayMetrics } from '../telemetry/metrics.js';
-import { UsageRecorder } from '../telemetry/usage.js';
-import { buildApp } from './app.js';
+import { assembleGateway } from './assemble.js';
+import { openVault } from './vault.js';
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -51,23 +47,6 @@ export async function bootstrapAdminKey(
   return key;
 }
 
-/**
- * Opens the secret store with the configured master key. A missing key is an error only when
- * something needs it (a route references a secret, or secrets are stored); a wrong key always is.
- */
-export async function openVault(store: Store, config: CompiledConfig, clock: Clock): Promise<SecretVault> {
-  const master = masterKeyFromConfig(config.raw.secrets.masterKey);
-  const refs = config.source.secretRefs;
-  if (!master && refs.length > 0) {
-    throw new SecretStoreError(
-      `${refs[0]?.path} uses \${secret:${refs[0]?.name}} but secrets.masterKey is not set (KEYWARD_MASTER_KEY)`,
-    );
-  }
-  const vault = new SecretVault(store, master, clock);
-  await vault.verifyMasterKey();
-  return vault;
-}
-
 /** Migrates the store, checks the master key and creates the first admin key, without serving (cluster primary). */
 export async function prepareStore(config: CompiledConfig, clock: Clock = systemClock): Promise<void> {
   const store = await openStore(config.storageUrl, { clock });
@@ -94,53 +73,34 @@ export async function startGateway(
       apiKeyHeader: config.apiKeys.header,
       apiKeyQueryParam: config.apiKeys.queryParam,
     });
-  const store = await openStore(config.storageUrl, { clock });
-  const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
+  const { app, deps, closeResources } = await assembleGateway(config, { clock, logger });
   try {
-    const secrets = await openVault(store, config, clock);
-    await bootstrapAdminKey(
-      apiKeys,
-      store,
-      config,
-      clock,
-      options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
-    );
-    const usage = new UsageRecorder(store.usage, clock);
-    const metrics = new GatewayMetrics();
-    const limiter = new RateLimiter(new SqlQuotaPersistence(store.db), metrics, clock);
-    const app = await buildApp({
-      config,
-      store,
-      logger,
-      clock,
-      apiKeys,
-      secrets,
-      usage,
-      metrics,
-      limiter,
-    });
+    if (options.bootstrapAdmin !== false) {
+      await bootstrapAdminKey(
+        deps.apiKeys,
+        deps.store,
+        config,
+        clock,
+        options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
+      );
+    }
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     let stopping: Promise<void> | undefined;
     return {
       app,
-      store,
-      apiKeys,
+      store: deps.store,
+      apiKeys: deps.apiKeys,
       logger,
       url,
       stop: () => {
         // Drain first, then flush batched writes, then close the store they write to.
-        stopping ??= closeGracefully(app).then(async () => {
-          await usage.close();
-          await limiter.close();
-          await apiKeys.close();
-          await store.close();
-        });
+        stopping ??= closeGracefully(app).then(closeResources);
         return stopping;
       },
     };
   } catch (error) {
-    await apiKeys.close().catch(() => {});
-    await store.close().catch(() => {});
+    await app.close().catch(() => {});
+    await closeResources().catch(() => {});
     throw error;
   }
 }

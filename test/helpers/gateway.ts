@@ -7,19 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ApiKeyService, type ApiKeyServiceOptions } from '../../src/auth/api-keys.js';
+import type { ApiKeyService, ApiKeyServiceOptions } from '../../src/auth/api-keys.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CompiledConfig, compileConfig } from '../../src/config/compile.js';
 import { parseConfig } from '../../src/config/load.js';
-import { RateLimiter } from '../../src/limits/limiter.js';
+import type { RateLimiter } from '../../src/limits/limiter.js';
 import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
 import type { SecretVault } from '../../src/secrets/vault.js';
-import { buildApp } from '../../src/server/app.js';
-import { openVault } from '../../src/server/lifecycle.js';
+import { assembleGateway } from '../../src/server/assemble.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { createLogger } from '../../src/telemetry/logger.js';
-import { GatewayMetrics } from '../../src/telemetry/metrics.js';
-import { UsageRecorder } from '../../src/telemetry/usage.js';
+import type { GatewayMetrics } from '../../src/telemetry/metrics.js';
+import type { UsageRecorder } from '../../src/telemetry/usage.js';
 
 export interface TestGateway {
   app: FastifyInstance;
@@ -50,12 +49,20 @@ export interface TestGatewayOptions {
   keyOptions?: ApiKeyServiceOptions;
 }
 
+/** Quota persistence on a database whose connection is already closed: every load fails. */
+async function closedQuotaStore(dir: string): Promise<SqlQuotaPersistence> {
+  const broken = await openStore(`sqlite:${join(dir, 'broken-quotas.db')}`, { migrate: false });
+  await broken.close();
+  return new SqlQuotaPersistence(broken.db);
+}
+
 /** Builds a gateway on a fresh temp store; close() removes everything. */
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'keyward-test-'));
   const yaml = `storage: { url: "sqlite:${join(dir, 'keyward.db')}" }\nlog: { level: debug }\n${options.yaml ?? ''}`;
   const config = compileConfig(parseConfig(yaml, 'test.yaml', options.env ?? {}));
   const clock = options.clock ?? systemClock;
+  const brokenQuotas = options.brokenQuotaStore ? await closedQuotaStore(dir) : undefined;
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -69,29 +76,13 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     apiKeyQueryParam: config.apiKeys.queryParam,
     destination,
   });
-  const store = await openStore(config.storageUrl, { clock });
-  const apiKeys = new ApiKeyService(store, config.apiKeys, clock, options.keyOptions);
-  const secrets = await openVault(store, config, clock);
-  const usage = new UsageRecorder(store.usage, clock);
-  const metrics = new GatewayMetrics();
-  let quotaDb = store.db;
-  if (options.brokenQuotaStore) {
-    const broken = await openStore(`sqlite:${join(dir, 'broken-quotas.db')}`);
-    await broken.close();
-    quotaDb = broken.db;
-  }
-  const limiter = new RateLimiter(new SqlQuotaPersistence(quotaDb), metrics, clock);
-  const app = await buildApp({
-    config,
-    store,
-    logger,
+  const { app, deps, closeResources } = await assembleGateway(config, {
     clock,
-    apiKeys,
-    secrets,
-    usage,
-    metrics,
-    limiter,
+    logger,
+    ...(options.keyOptions ? { keyOptions: options.keyOptions } : {}),
+    ...(brokenQuotas ? { quotaPersistence: () => brokenQuotas } : {}),
   });
+  const { store, apiKeys, secrets, usage, limiter, metrics } = deps;
   await app.ready();
   const { key: adminKey } = await apiKeys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
   return {
@@ -109,10 +100,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
     async close() {
       await app.close();
-      await usage.close();
-      await limiter.close();
-      await apiKeys.close();
-      await store.close();
+      await closeResources();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
