@@ -8,8 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { type CompiledConfig, compileConfig } from '../config/compile.js';
 import { DEMO_CONFIG_YAML } from '../config/demo.js';
-import { unsupportedFeatureProblems } from '../config/features.js';
-import { ConfigError, type LoadedConfig, loadConfigFile, parseConfig } from '../config/load.js';
+import { type LoadedConfig, loadConfigFile, parseConfig } from '../config/load.js';
 
 export const DEFAULT_CONFIG_FILE = 'keyward.yaml';
 
@@ -41,7 +40,5 @@ export function resolveConfig(
     loadDotEnv(dirname(resolve(file)), env);
     loaded = loadConfigFile(file, env);
   }
-  const unsupported = unsupportedFeatureProblems(loaded);
-  if (unsupported.length > 0) throw new ConfigError(unsupported, loaded.file);
   return { loaded, compiled: compileConfig(loaded), isDemo: file === undefined };
 }

@@ -21,15 +21,3 @@ export function pendingFeatureNotes({ config }: LoadedConfig): string[] {
     pending('services', `built-in services (${services.map(([n]) => n).join(', ')}) are not served yet`);
   return notes;
 }
-
-/** Problems that make a valid config unusable by this build (start refuses, check fails). */
-export function unsupportedFeatureProblems({ config }: LoadedConfig): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  if (!config.storage.url.startsWith('sqlite:')) {
-    problems.push({
-      path: 'storage.url',
-      message: 'only sqlite: storage is supported in this build (Postgres arrives with scale-out)',
-    });
-  }
-  return problems;
-}

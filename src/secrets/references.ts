@@ -25,12 +25,13 @@ export async function secretReferenceProblems(config: CompiledConfig): Promise<C
     return [
       { path: 'secrets.masterKey', message: `is not set, but ${refs.length} secret reference(s) need it` },
     ];
-  const path = config.storageUrl.slice('sqlite:'.length);
+  // Checking must not create an SQLite file that does not exist yet: then nothing is stored.
+  const path = config.storageUrl.startsWith('sqlite:') ? config.storageUrl.slice('sqlite:'.length) : null;
   const missing = (ref: (typeof refs)[number]) => ({
     path: ref.path,
     message: `secret "${ref.name}" is not in the secret store (run: keyward secrets set ${ref.name})`,
   });
-  if (path !== ':memory:' && !existsSync(path)) return refs.map(missing);
+  if (path !== null && path !== ':memory:' && !existsSync(path)) return refs.map(missing);
   const store = await openStore(config.storageUrl);
   try {
     const vault = new SecretVault(store, master, systemClock);

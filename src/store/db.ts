@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { migrationProvider } from './migrations/index.js';
@@ -40,30 +41,14 @@ export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 
-/** Opens `sqlite:PATH` (data directory created if missing). */
+/** Opens `sqlite:PATH` (data directory created if missing) or `postgres://…`, then migrates. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (!url.startsWith('sqlite:')) {
-    throw new StoreOpenError('only sqlite: storage is supported in this build');
-  }
-  const path = url.slice('sqlite:'.length);
-  if (path !== ':memory:') {
-    try {
-      mkdirSync(dirname(resolve(path)), { recursive: true });
-    } catch (error) {
-      throw new StoreOpenError(`cannot create the data directory for ${path}: ${(error as Error).message}`);
-    }
-  }
-  let database: ReturnType<typeof openSqliteDatabase>;
-  try {
-    database = openSqliteDatabase(path);
-  } catch (error) {
-    throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}`);
-  }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+  const db = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
   const clock = options.clock ?? systemClock;
   const store: Store = {
     db,
-    dialect: 'sqlite',
+    dialect,
     settings: new SettingsRepository(db),
     audit: new AuditRepository(db, clock),
     apiKeys: new ApiKeyRepository(db),
@@ -76,8 +61,40 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       await db.destroy();
     },
   };
-  if (options.migrate !== false) await migrateStore(store);
+  if (options.migrate !== false) {
+    try {
+      await migrateStore(store);
+    } catch (error) {
+      await db.destroy().catch(() => {});
+      throw error;
+    }
+  }
   return store;
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    } catch (error) {
+      throw new StoreOpenError(`cannot create the data directory for ${path}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path) }) });
+  } catch (error) {
+    throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}`);
+  }
+}
+
+// Times and counters are bigint columns; they are far below 2^53, so read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Applies every pending migration; returns the names applied. */
@@ -90,8 +107,15 @@ export async function migrateStore(store: Pick<Store, 'db'>): Promise<string[]> 
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new StoreOpenError(`migration ${failed} failed: ${(error as Error).message}`);
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    // Never echo a connection string: it may carry a password.
+    const message = (error instanceof Error ? error.message : String(error)).replace(
+      /postgres(ql)?:\/\/\S*/g,
+      'postgres://…',
+    );
+    throw new StoreOpenError(
+      failed ? `migration ${failed} failed: ${message}` : `cannot use the database: ${message}`,
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
