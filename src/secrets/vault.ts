@@ -9,7 +9,7 @@ import type { Actor } from '../auth/api-keys.js';
 import { TtlCache } from '../auth/ttl-cache.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/db.js';
-import { decryptValue, encryptValue, type MasterKey, parseMasterKey } from './envelope.js';
+import { decryptValue, encryptValue, type MasterKey, parseMasterKey, reencrypt } from './envelope.js';
 
 export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const MAX_SECRET_BYTES = 64 * 1024;
@@ -140,7 +140,7 @@ export class SecretVault {
     const rows = await this.#store.secrets.all();
     const resealed = rows.map((r) => ({
       name: r.name,
-      sealed: encryptValue(next, decryptValue(current, r.sealed, r.name), r.name),
+      sealed: reencrypt(current, next, r.sealed, r.name),
       keyId: next.fingerprint,
     }));
     await this.#store.secrets.replaceAll(resealed, this.#clock.now());
