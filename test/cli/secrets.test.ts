@@ -76,7 +76,7 @@ describe('keyward secrets', () => {
     const r = cli(['secrets', 'list'], '', 'c2hvcnQ=');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /secrets\.masterKey: the master key must be 32 bytes of base64; it decodes to 5 bytes/,
+      /secrets\.masterKey: the master key must be 32 bytes of base64, but it decodes to 5 bytes/,
     );
     expect(r.stderr).not.toContain('c2hvcnQ=');
   });
