@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   KW_ERR_CONFLICT: { status: 409, title: 'Conflict' },
   KW_ERR_BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
   KW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  KW_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'Request headers too large' },
   KW_ERR_VALIDATION: { status: 422, title: 'Invalid fields' },
   KW_ERR_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded' },
   KW_ERR_UPSTREAM_BUDGET: { status: 429, title: 'Upstream budget exhausted' },

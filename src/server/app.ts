@@ -18,7 +18,7 @@ import { type Logger, redactUrl } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
-import { installProblemHandlers, sendProblem } from './problems.js';
+import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
 
@@ -53,6 +53,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestTimeout: config.server.requestTimeoutMs,
     trustProxy: config.server.trustProxy === false ? false : config.server.trustProxy,
     return503OnClosing: true,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Strict at the boundary: unknown fields are errors, not silently dropped.

@@ -3,8 +3,11 @@
  * validation errors, unknown routes (404, or 405 with Allow), and anything unexpected (500,
  * logged, never shown).
  */
+
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
+import { ERROR_CODES, type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
 
 const FASTIFY_CODE_MAP: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'KW_ERR_BODY_TOO_LARGE',
@@ -58,6 +61,30 @@ export function toKeywardError(error: unknown): KeywardError {
     return new KeywardError(status === 404 ? 'KW_ERR_NOT_FOUND' : 'KW_ERR_BAD_REQUEST');
   }
   return new KeywardError('KW_ERR_INTERNAL');
+}
+
+/**
+ * Fastify `clientErrorHandler`: requests Node rejects before routing (malformed HTTP, a client
+ * too slow to send its request, oversized headers) still get problem+json with a request id.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'KW_ERR_REQUEST_TIMEOUT'
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'KW_ERR_HEADERS_TOO_LARGE'
+        : 'KW_ERR_BAD_REQUEST';
+  const requestId = randomUUID();
+  const body = JSON.stringify(toProblem(new KeywardError(code), requestId));
+  if (socket.writable) {
+    const { status, title } = ERROR_CODES[code];
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Installs the error and not-found handlers on the root instance. */
