@@ -12,6 +12,9 @@ auth:
   apiKeys: { prefix: kw }
 services:
   time: { path: /v1/time, auth: [apiKey] }
+  primes: { path: /v1/primes, auth: [apiKey], maxBits: 4096, rateLimit: [{ requests: 60, per: minute, by: key }] }
+  # Reading places is public (the map at /map shows them); adding needs an editor or admin key.
+  places: { path: /v1/places, auth: [apiKey], roles: { write: [editor, admin] }, map: /map }
 cors: { origins: ["http://localhost:5173", "http://localhost:8080"] }
 routes:
   # A secret-hiding proxy route to the built-in echo upstream: call it with your key and see

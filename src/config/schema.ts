@@ -148,7 +148,14 @@ const Services = Strict({
         Type.Union([Roles, ReadWriteRoles], { errorMessage: 'expected a role list or { read, write }' }),
       ),
       map: Type.Optional(PublicPath),
-      tileUrl: Type.Optional(Type.String()),
+      // The host ends up in the map page's CSP, so it must be a plain host (or `{s}.` subdomains).
+      tileUrl: Type.Optional(
+        Type.String({
+          pattern: '^https?://(\\{s\\}\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?/[^\\s"\'<>]*$',
+          errorMessage:
+            'expected an http(s) tile URL template like https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+        }),
+      ),
     }),
   ),
 });

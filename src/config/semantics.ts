@@ -34,7 +34,8 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
   for (const [name, service] of Object.entries(config.services)) {
     if (!service?.enabled) continue;
     mounted.push({ path: `services.${name}.path`, prefix: prefixOf(service.path) });
-    const map = (service as { map?: string }).map;
+    // The places map is served at /map unless configured elsewhere (services/places/index.ts).
+    const map = (service as { map?: string }).map ?? (name === 'places' ? '/map' : undefined);
     if (map) mounted.push({ path: `services.${name}.map`, prefix: prefixOf(map) });
   }
   const names = new Map<string, number>();

@@ -9,6 +9,7 @@ import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { KeywardError } from '../errors.js';
+import { registerOpenApi } from '../http/openapi.js';
 import type { RateLimiter } from '../limits/limiter.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import type { SecretVault } from '../secrets/vault.js';
@@ -87,6 +88,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deps.usage.record(principal, route ?? '-', reply.statusCode);
   });
   installProblemHandlers(app);
+  // Before any route: the OpenAPI generator collects routes as they are added.
+  await registerOpenApi(app, config);
 
   app.get('/healthz', { config: { routeName: 'healthz' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { routeName: 'readyz' } }, async (_request, reply) => {

@@ -7,10 +7,12 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
 import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
+import { registerPlacesService } from './places/index.js';
+import { registerPrimesService } from './primes/routes.js';
 import { registerTimeService } from './time.js';
 
 /** Names of the services this build serves; the others are validated but not mounted yet. */
-export const SERVED_SERVICES = ['time'] as const;
+export const SERVED_SERVICES = ['time', 'primes', 'places'] as const;
 
 /** Registers each enabled, implemented service under its configured path. */
 export async function registerServices(app: FastifyInstance, deps: AppDependencies): Promise<void> {
@@ -39,4 +41,6 @@ export async function registerServices(app: FastifyInstance, deps: AppDependenci
       { prefix: time.path.replace(/\/\*?$/, '') },
     );
   }
+  await registerPrimesService(app, deps);
+  await registerPlacesService(app, deps);
 }

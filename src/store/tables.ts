@@ -71,6 +71,16 @@ export interface QuotaCountersTable {
   count: number;
 }
 
+export interface PlacesTable {
+  id: string;
+  name: string;
+  /** Degrees, WGS 84. */
+  latitude: number;
+  longitude: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
@@ -78,4 +88,5 @@ export interface Database {
   secrets: SecretsTable;
   usage_minutes: UsageMinutesTable;
   quota_counters: QuotaCountersTable;
+  places: PlacesTable;
 }

@@ -69,6 +69,20 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_places': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('places')
+        .addColumn('id', 'varchar(40)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(800)', (c) => c.notNull())
+        .addColumn('latitude', 'double precision', (c) => c.notNull())
+        .addColumn('longitude', 'double precision', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('places_created').on('places').columns(['created_at', 'id']).execute();
+    },
+  },
   '0006_usage': {
     async up(db: AnyDb) {
       await db.schema
