@@ -28,15 +28,22 @@ function overlaps(a: string, b: string): boolean {
 /** Cross-field problems in a schema-valid config. */
 export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const mounted: { path: string; prefix: string }[] = [
-    { path: 'admin.path', prefix: prefixOf(config.admin.path) },
-  ];
+  const mounted: { path: string; prefix: string }[] = [];
+  // Admin, services and maps must not shadow Keyward's own endpoints or each other either.
+  const mount = (path: string, prefix: string) => {
+    const reserved = RESERVED.find((r) => overlaps(prefix, r));
+    if (reserved) problems.push({ path, message: `overlaps Keyward's own ${reserved}` });
+    const clash = mounted.find((m) => overlaps(prefix, m.prefix));
+    if (clash) problems.push({ path, message: `overlaps ${clash.path} (${clash.prefix || '/'})` });
+    mounted.push({ path, prefix });
+  };
+  mount('admin.path', prefixOf(config.admin.path));
   for (const [name, service] of Object.entries(config.services)) {
     if (!service?.enabled) continue;
-    mounted.push({ path: `services.${name}.path`, prefix: prefixOf(service.path) });
+    mount(`services.${name}.path`, prefixOf(service.path));
     // The places map is served at /map unless configured elsewhere (services/places/index.ts).
     const map = (service as { map?: string }).map ?? (name === 'places' ? '/map' : undefined);
-    if (map) mounted.push({ path: `services.${name}.map`, prefix: prefixOf(map) });
+    if (map) mount(`services.${name}.map`, prefixOf(map));
   }
   const names = new Map<string, number>();
   config.routes.forEach((route, i) => {
@@ -47,16 +54,7 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
         message: `"${route.name}" is already the name of routes[${first}]`,
       });
     else names.set(route.name, i);
-    const prefix = prefixOf(route.path);
-    const reserved = RESERVED.find((r) => overlaps(prefix, r));
-    if (reserved) problems.push({ path: `routes[${i}].path`, message: `overlaps Keyward's own ${reserved}` });
-    const clash = mounted.find((m) => overlaps(prefix, m.prefix));
-    if (clash)
-      problems.push({
-        path: `routes[${i}].path`,
-        message: `overlaps ${clash.path} (${clash.prefix || '/'})`,
-      });
-    mounted.push({ path: `routes[${i}].path`, prefix });
+    mount(`routes[${i}].path`, prefixOf(route.path));
     if (route.auth.length === 1 && route.auth[0] === 'none' && route.roles?.length) {
       problems.push({
         path: `routes[${i}].roles`,

@@ -181,6 +181,16 @@ describe('config loading', () => {
       'routes:\n  - { name: a, path: /a/*, auth: [none], roles: [x], upstream: { url: "http://x" } }\n',
       'routes[0].roles: a route with auth [none] has no caller whose roles could be checked (line 2)',
     ],
+    [
+      'two services on one path',
+      'services:\n  time: { path: /v1/x, auth: [apiKey] }\n  primes: { path: /v1/x, auth: [apiKey] }\n',
+      'services.primes.path: overlaps services.time.path (/v1/x) (line 3)',
+    ],
+    [
+      'a service over a reserved endpoint',
+      'services:\n  time: { path: /metrics, auth: [apiKey] }\n',
+      "services.time.path: overlaps Keyward's own /metrics (line 2)",
+    ],
   ])('%s is reported', (_name, yaml, expected) => {
     expect(problemsOf(yaml)).toContain(expected);
   });
