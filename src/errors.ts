@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   KW_ERR_BAD_PATH: { status: 400, title: 'Path not allowed' },
   KW_ERR_INVALID_JSON: { status: 400, title: 'Malformed JSON body' },
   KW_ERR_AMBIGUOUS_CREDENTIALS: { status: 400, title: 'More than one credential was presented' },
+  KW_ERR_UNSUPPORTED_GRANT: { status: 400, title: 'Unsupported grant type' },
   KW_ERR_UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   KW_ERR_KEY_MALFORMED: { status: 401, title: 'API key is malformed' },
   KW_ERR_KEY_CHECKSUM: { status: 401, title: 'API key checksum does not match' },
@@ -22,6 +23,11 @@ export const ERROR_CODES = {
   KW_ERR_KEY_EXPIRED: { status: 401, title: 'API key has expired' },
   KW_ERR_KEY_ROTATED: { status: 401, title: 'API key was rotated and its grace period has ended' },
   KW_ERR_KEY_EXHAUSTED: { status: 401, title: 'API key has no remaining uses' },
+  KW_ERR_TOKEN_INVALID: { status: 401, title: 'Bearer token is not valid' },
+  KW_ERR_TOKEN_EXPIRED: { status: 401, title: 'Bearer token has expired' },
+  KW_ERR_LOGIN_FAILED: { status: 401, title: 'Login failed' },
+  KW_ERR_REFRESH_INVALID: { status: 401, title: 'Refresh token is not valid' },
+  KW_ERR_CLIENT_AUTH_FAILED: { status: 401, title: 'Client authentication failed' },
   KW_ERR_FORBIDDEN: { status: 403, title: 'Missing required role' },
   KW_ERR_ORIGIN_NOT_ALLOWED: { status: 403, title: 'Origin not allowed for this API key' },
   KW_ERR_IP_NOT_ALLOWED: { status: 403, title: 'Client address not allowed for this API key' },
@@ -43,6 +49,7 @@ export const ERROR_CODES = {
   KW_ERR_NOT_READY: { status: 503, title: 'Not ready' },
   KW_ERR_LIMITER_UNAVAILABLE: { status: 503, title: 'Rate limiter unavailable' },
   KW_ERR_SECRET_UNAVAILABLE: { status: 503, title: 'Upstream credentials unavailable' },
+  KW_ERR_JWKS_UNAVAILABLE: { status: 503, title: 'Identity provider keys unavailable' },
   KW_ERR_UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream timed out' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,5 +1,5 @@
 /**
- * The admin REST API under `admin.path` (default /admin/v1): every route needs an API key with
+ * The admin REST API under `admin.path` (default /admin/v1): every route needs an API key or JWT with
  * one of `admin.roles`. Each resource lives in its own file.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -9,11 +9,13 @@ import type { AppDependencies } from '../server/app.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerSecretRoutes } from './secrets.js';
+import { registerSigningKeyRoutes } from './signing-keys.js';
 import { registerUsageRoutes } from './usage.js';
 
 export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
   const authenticate = createAuthenticator({
-    schemes: ['apiKey'],
+    // Admins may use a key or a login token (a user with an admin role).
+    schemes: ['apiKey', 'jwt'],
     apiKeys: deps.apiKeys,
     settings: deps.config.apiKeys,
   });
@@ -26,5 +28,6 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
   await registerKeyRoutes(app, deps);
   await registerAuditRoutes(app, deps);
   await registerSecretRoutes(app, deps);
+  await registerSigningKeyRoutes(app);
   await registerUsageRoutes(app, deps);
 };

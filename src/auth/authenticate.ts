@@ -8,6 +8,7 @@ import type { ApiKeySettings } from '../config/compile.js';
 import { type ErrorCode, KeywardError } from '../errors.js';
 import type { ApiKeyService, KeyFailure } from './api-keys.js';
 import { extractApiKey } from './credentials.js';
+import { authenticateJwt, bearerJwt } from './jwt/authenticate-jwt.js';
 
 const FAILURE_CODES: Record<KeyFailure, ErrorCode> = {
   malformed: 'KW_ERR_KEY_MALFORMED',
@@ -50,21 +51,34 @@ export function keyFailureError(reason: KeyFailure): KeywardError {
 export function createAuthenticator(options: AuthenticateOptions): onRequestAsyncHookHandler {
   const { apiKeys, settings } = options;
   const acceptsKeys = options.schemes.includes('apiKey');
+  const acceptsJwt = options.schemes.includes('jwt');
   const optional = options.schemes.includes('none');
+  const missing = !acceptsKeys
+    ? 'Send a bearer token: Authorization: Bearer <JWT>.'
+    : acceptsJwt
+      ? 'Send an API key (e.g. in the X-Api-Key header) or a bearer token.'
+      : 'Send an API key, e.g. in the X-Api-Key header.';
+  // Token-only routes challenge for Bearer (RFC 6750); the others keep the ApiKey challenge.
+  const headers: Record<string, string> = acceptsKeys ? {} : { 'www-authenticate': 'Bearer realm="keyward"' };
   return async function authenticate(request: FastifyRequest) {
+    if (acceptsJwt) {
+      // A dotted bearer value is a JWT; anything else falls through to the API key path.
+      const jwt = request.server.keywardJwt;
+      const token = jwt ? bearerJwt(request.headers.authorization) : undefined;
+      if (jwt && token !== undefined) {
+        request.principal = await authenticateJwt(jwt, token, request, settings);
+        return;
+      }
+    }
     if (!acceptsKeys) {
       if (optional) return;
-      throw new KeywardError('KW_ERR_UNAUTHENTICATED', {
-        detail: 'This route accepts no credential type this build supports.',
-      });
+      throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
     }
     const credential = extractApiKey(request, settings);
     if (!credential.ok) {
       if (credential.reason === 'missing') {
         if (optional) return;
-        throw new KeywardError('KW_ERR_UNAUTHENTICATED', {
-          detail: 'Send an API key, e.g. in the X-Api-Key header.',
-        });
+        throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
       }
       if (credential.reason === 'ambiguous') {
         throw new KeywardError('KW_ERR_AMBIGUOUS_CREDENTIALS', {

@@ -9,6 +9,7 @@ import { reportFailure } from './output.js';
 import { registerSecretsCommands } from './secrets.js';
 import { registerStartCommand } from './start.js';
 import { registerUsageCommand } from './usage.js';
+import { registerUsersCommands } from './users.js';
 
 const program = new Command('keyward')
   .description('Keyward: API keys, JWT, roles, rate limits and secret-hiding in front of HTTP APIs.')
@@ -23,6 +24,7 @@ registerInitCommand(program);
 registerCheckCommand(program);
 registerMigrateCommand(program);
 registerKeysCommands(program);
+registerUsersCommands(program);
 registerSecretsCommands(program);
 registerUsageCommand(program);
 

@@ -3,6 +3,7 @@
  * durations and sizes become numbers, names are normalized, defaults are resolved. The hot
  * path reads only these objects and never parses config text.
  */
+import { compileJwtSettings, type JwtSettings } from '../auth/jwt/settings.js';
 import type { LoadedConfig } from './load.js';
 import type { KeywardConfig } from './schema.js';
 import { durationMs, sizeBytes } from './units.js';
@@ -32,6 +33,7 @@ export interface CompiledConfig {
   storageUrl: string;
   logLevel: string;
   apiKeys: ApiKeySettings;
+  jwt: JwtSettings;
   admin: { path: string; roles: string[] };
 }
 
@@ -60,6 +62,7 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
       basic: c.auth.apiKeys.basic,
       queryParam: q === false ? null : q === true ? 'api_key' : q,
     },
+    jwt: compileJwtSettings(c),
     admin: { path: c.admin.path.replace(/\/+$/, ''), roles: c.admin.roles },
   };
 }

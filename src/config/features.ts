@@ -12,8 +12,6 @@ export function pendingFeatureNotes({ config }: LoadedConfig): string[] {
   const pending = (section: string, what: string) =>
     notes.push(`${section}: validated, but ${what} in this build`);
   if (config.redis.url !== '') pending('redis', 'Redis is not used yet');
-  if (config.auth.jwt.providers.length > 0)
-    pending('auth.jwt.providers', 'third-party tokens are not accepted yet');
   const services = Object.entries(config.services).filter(
     ([name, s]) => s?.enabled && !(SERVED_SERVICES as readonly string[]).includes(name),
   );

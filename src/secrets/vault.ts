@@ -6,6 +6,7 @@
  */
 
 import type { Actor } from '../auth/api-keys.js';
+import { resealSigningKeys } from '../auth/jwt/key-material.js';
 import { TtlCache } from '../auth/ttl-cache.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/db.js';
@@ -144,6 +145,8 @@ export class SecretVault {
       keyId: next.fingerprint,
     }));
     await this.#store.secrets.replaceAll(resealed, this.#clock.now());
+    // The JWT signing keys are sealed with the same master key; they move with it.
+    await resealSigningKeys(this.#store, current, next);
     this.#cache.clear();
     await this.#store.audit.append({
       actor: actor.id,

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import type { ApiKeyService } from '../auth/api-keys.js';
+import { registerAuthEndpoints } from '../auth/login/routes.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { KeywardError } from '../errors.js';
@@ -104,6 +105,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return { status: 'ready', checks: { store: 'ok' } };
   });
 
+  // Before the protected routes: it provides the JWT verifier their authenticators use.
+  await registerAuthEndpoints(app, deps);
   registerMetricsEndpoint(app, deps);
   await app.register(registerAdminApi, { prefix: config.admin.path, deps });
   await registerServices(app, deps);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../auth/api-keys.js';
+import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { openStore, type Store } from '../store/db.js';
@@ -47,12 +48,14 @@ export async function bootstrapAdminKey(
   return key;
 }
 
-/** Migrates the store, checks the master key and creates the first admin key, without serving (cluster primary). */
+/** Migrates the store, checks the master key, creates the first signing and admin keys, without serving (cluster primary). */
 export async function prepareStore(config: CompiledConfig, clock: Clock = systemClock): Promise<void> {
   const store = await openStore(config.storageUrl, { clock });
   const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
   try {
     await openVault(store, config, clock);
+    // Creates the first JWT signing key here, so workers find it instead of racing to make one.
+    await openJwtRuntime(store, config, clock);
     await bootstrapAdminKey(apiKeys, store, config, clock, (line) => process.stderr.write(`${line}\n`));
   } finally {
     await apiKeys.close();

@@ -11,7 +11,11 @@ export function registerMetricsEndpoint(app: FastifyInstance, deps: AppDependenc
     {
       config: { routeName: 'metrics' },
       onRequest: [
-        createAuthenticator({ schemes: ['apiKey'], apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
+        createAuthenticator({
+          schemes: ['apiKey', 'jwt'],
+          apiKeys: deps.apiKeys,
+          settings: deps.config.apiKeys,
+        }),
         requireRoles(deps.config.admin.roles),
       ],
     },

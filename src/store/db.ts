@@ -12,9 +12,12 @@ import { migrationProvider } from './migrations/index.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { AuditRepository } from './repositories/audit.js';
 import { PlaceRepository } from './repositories/places.js';
+import { RefreshTokenRepository } from './repositories/refresh-tokens.js';
 import { SecretRepository } from './repositories/secrets.js';
 import { SettingsRepository } from './repositories/settings.js';
+import { SigningKeyRepository } from './repositories/signing-keys.js';
 import { UsageRepository } from './repositories/usage.js';
+import { UserRepository } from './repositories/users.js';
 import { openSqliteDatabase } from './sqlite-database.js';
 import type { Database } from './tables.js';
 
@@ -27,6 +30,9 @@ export interface Store {
   readonly secrets: SecretRepository;
   readonly usage: UsageRepository;
   readonly places: PlaceRepository;
+  readonly users: UserRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly signingKeys: SigningKeyRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +63,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     secrets: new SecretRepository(db),
     usage: new UsageRepository(db),
     places: new PlaceRepository(db, clock),
+    users: new UserRepository(db),
+    refreshTokens: new RefreshTokenRepository(db),
+    signingKeys: new SigningKeyRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

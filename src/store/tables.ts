@@ -81,6 +81,46 @@ export interface PlacesTable {
   updated_at: number;
 }
 
+export interface UsersTable {
+  id: string;
+  /** Lower-cased login name, unique. */
+  username: string;
+  /** Argon2id PHC string (auth/passwords.ts); never the password. */
+  password_hash: string;
+  /** JSON array of role names. */
+  roles: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  /** Every token descended from one login shares a family; reuse of any revokes them all. */
+  family_id: string;
+  user_id: string;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  digest: string;
+  created_at: number;
+  expires_at: number;
+  /** Set when the token was exchanged for its successor; a second use is a replay. */
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: string;
+  /** Public JWK (JSON) as published at /.well-known/jwks.json. */
+  public_jwk: string;
+  /** PKCS#8 private key sealed with the master key (secrets/envelope.ts). */
+  private_sealed: string;
+  /** Fingerprint of the master key that sealed it. */
+  master_key_id: string;
+  created_at: number;
+  /** When a newer key took over signing; the key still verifies for the access-token lifetime. */
+  retired_at: number | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
@@ -89,4 +129,7 @@ export interface Database {
   usage_minutes: UsageMinutesTable;
   quota_counters: QuotaCountersTable;
   places: PlacesTable;
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
 }

@@ -1,0 +1,93 @@
+/**
+ * Everything JWT, opened once at start: the signing key ring (sealed with the master key), the
+ * local issuer and verifier, one verifier per third-party provider, and the token verifier the
+ * authentication stage uses. A config that uses no JWT gets null and needs no master key; one
+ * that does gets a clear startup error when the master key is missing or wrong, never a
+ * silent fallback.
+ */
+import type { Clock } from '../../clock.js';
+import type { CompiledConfig } from '../../config/compile.js';
+import { parseMasterKey } from '../../secrets/envelope.js';
+import type { Store } from '../../store/db.js';
+import type { Actor } from '../api-keys.js';
+import type { JwtAuthenticator } from './authenticate-jwt.js';
+import { LocalIssuer } from './issuer.js';
+import { SigningKeyError } from './key-material.js';
+import { LocalVerifier } from './local-verifier.js';
+import { ProviderVerifier } from './provider-verifier.js';
+import type { RemoteJwksOptions } from './remote-jwks.js';
+import { type SigningKeyInfo, SigningKeyRing, type SigningKeyRingOptions } from './signing-keys.js';
+import { TokenVerifier } from './token-verifier.js';
+import type { TokenVerification } from './verification.js';
+
+export interface JwtRuntimeOptions {
+  ring?: SigningKeyRingOptions;
+  jwks?: RemoteJwksOptions;
+  tokenCacheSize?: number;
+}
+
+export class JwtRuntime implements JwtAuthenticator {
+  readonly ring: SigningKeyRing;
+  readonly issuer: LocalIssuer;
+  readonly verifier: TokenVerifier;
+
+  constructor(ring: SigningKeyRing, issuer: LocalIssuer, verifier: TokenVerifier) {
+    this.ring = ring;
+    this.issuer = issuer;
+    this.verifier = verifier;
+  }
+
+  /** Verifies a bearer JWT (local or third-party). */
+  verify(token: string): Promise<TokenVerification> {
+    return this.verifier.verify(token);
+  }
+}
+
+/** Where the config first asks for JWT, for error messages (`services.time.auth`, `routes[2].auth`). */
+function firstJwtUse(config: CompiledConfig): string {
+  const index = config.raw.routes.findIndex((r) => r.auth.includes('jwt'));
+  if (index >= 0) return `routes[${index}].auth`;
+  const service = Object.entries(config.raw.services).find(([, s]) => s?.enabled && s.auth.includes('jwt'));
+  return service ? `services.${service[0]}.auth` : 'the config';
+}
+
+/** Opens the JWT runtime, or returns null when the config uses no JWT; throws SigningKeyError to stop start. */
+export async function openJwtRuntime(
+  store: Store,
+  config: CompiledConfig,
+  clock: Clock,
+  options: JwtRuntimeOptions = {},
+): Promise<JwtRuntime | null> {
+  const settings = config.jwt;
+  if (!settings.enabled) return null;
+  const masterText = config.raw.secrets.masterKey;
+  if (masterText === '') {
+    throw new SigningKeyError(
+      `${firstJwtUse(config)} accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run \`keyward init\` or set it`,
+    );
+  }
+  const parsed = parseMasterKey(masterText);
+  if (!parsed.ok) throw new SigningKeyError(`secrets.masterKey: ${parsed.message}`);
+  const clash = settings.providers.find((p) => p.issuer === settings.local.issuer);
+  if (clash) {
+    throw new SigningKeyError(
+      `auth.jwt.providers: provider ${clash.name} has the same issuer as auth.jwt.local.issuer ("${clash.issuer}")`,
+    );
+  }
+  const ring = await SigningKeyRing.open(store, parsed.key, settings.local, clock, options.ring);
+  const verifier = new TokenVerifier({
+    local: new LocalVerifier(ring, settings.local, clock),
+    providers: settings.providers.map((p) => new ProviderVerifier(p, clock, options.jwks)),
+    clock,
+    ...(options.tokenCacheSize === undefined ? {} : { cacheSize: options.tokenCacheSize }),
+  });
+  return new JwtRuntime(ring, new LocalIssuer(ring, settings.local, clock), verifier);
+}
+
+/** Makes a new signing key current; the previous one keeps verifying until its tokens have expired. */
+export function rotateSigningKey(
+  jwt: JwtRuntime,
+  actor: Actor,
+): Promise<{ current: SigningKeyInfo; keys: SigningKeyInfo[] }> {
+  return jwt.ring.rotate(actor);
+}

@@ -1,0 +1,55 @@
+/**
+ * The `auth.jwt` section compiled once at start: durations in ms, audiences as lists, and the
+ * decision whether this config needs JWT at all (so a config without it starts with no master key).
+ */
+import type { KeywardConfig } from '../../config/schema.js';
+import { durationMs } from '../../config/units.js';
+
+export type LocalAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'PS256';
+
+export interface ProviderSettings {
+  name: string;
+  issuer: string;
+  audience: string[];
+  jwksUri: string;
+  rolesClaim: string;
+  algorithms: string[];
+  clockSkewMs: number;
+}
+
+export interface JwtSettings {
+  /** True when the master key is set or any route or service accepts `jwt`. */
+  enabled: boolean;
+  local: { issuer: string; algorithm: LocalAlgorithm; accessTtlMs: number; refreshTtlMs: number };
+  providers: ProviderSettings[];
+}
+
+/** Whether the config uses JWT: a master key is set, or a route or enabled service accepts `jwt`. */
+export function jwtNeeded(config: KeywardConfig): boolean {
+  if (config.secrets.masterKey !== '') return true;
+  if (config.routes.some((r) => r.auth.includes('jwt'))) return true;
+  return Object.values(config.services).some((s) => s?.enabled && s.auth.includes('jwt'));
+}
+
+/** Compiles `auth.jwt` into runtime settings. */
+export function compileJwtSettings(config: KeywardConfig): JwtSettings {
+  const { local, providers } = config.auth.jwt;
+  return {
+    enabled: jwtNeeded(config),
+    local: {
+      issuer: local.issuer,
+      algorithm: local.algorithm as LocalAlgorithm,
+      accessTtlMs: durationMs(local.accessTtl),
+      refreshTtlMs: durationMs(local.refreshTtl),
+    },
+    providers: providers.map((p) => ({
+      name: p.name,
+      issuer: p.issuer,
+      audience: Array.isArray(p.audience) ? p.audience : [p.audience],
+      jwksUri: p.jwksUri,
+      rolesClaim: p.rolesClaim,
+      algorithms: p.algorithms,
+      clockSkewMs: durationMs(p.clockSkew),
+    })),
+  };
+}
