@@ -106,8 +106,11 @@ export function parseConfig(text: string, file: string, env: Environment = proce
   const withDefaults = Value.Default(ConfigSchema, Value.Clone(substituted));
   problems.push(...schemaProblems(withDefaults, lineOf));
   if (problems.length === 0) {
-    for (const p of semanticProblems(withDefaults as KeywardConfig))
-      problems.push({ ...p, line: lineOf(parsePath(p.path)) } as ConfigProblem);
+    for (const p of semanticProblems(withDefaults as KeywardConfig)) {
+      // A problem about a key the file does not contain (a default) has no line to point at.
+      const segments = parsePath(p.path);
+      problems.push(doc.hasIn(segments) ? { ...p, line: lineOf(segments) as number } : p);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems, file);
   return { config: withDefaults as KeywardConfig, file, secretRefs, envValues };

@@ -62,5 +62,19 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
       });
     }
   });
+  if (config.secrets.masterKey === '') {
+    const route = config.routes.findIndex((r) => r.auth.includes('jwt'));
+    const service = Object.entries(config.services).find(
+      ([, svc]) => svc?.enabled && svc.auth.includes('jwt'),
+    );
+    const where = route !== -1 ? `routes[${route}].auth` : service ? `services.${service[0]}.auth` : null;
+    if (where) {
+      problems.push({
+        path: where,
+        message:
+          'accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run `keyward init` or set it',
+      });
+    }
+  }
   return problems;
 }

@@ -185,7 +185,7 @@ describe('a user created with the CLI against a running gateway', () => {
     const server = spawnCli(['start', '--port', '0', '--config', 'no-master.yaml'], { cwd: dir });
     expect(await server.exited).toBe(1);
     expect(server.output.stderr).toMatch(
-      /^keyward: services\.time\.auth accepts jwt, which needs secrets\.masterKey \(KEYWARD_MASTER_KEY\)/m,
+      /: services\.time\.auth: accepts jwt, which needs secrets\.masterKey \(KEYWARD_MASTER_KEY\)/m,
     );
   });
 });

@@ -191,6 +191,11 @@ describe('config loading', () => {
       'services:\n  time: { path: /metrics, auth: [apiKey] }\n',
       "services.time.path: overlaps Keyward's own /metrics (line 2)",
     ],
+    [
+      'jwt without a master key',
+      'services:\n  time: { path: /v1/time, auth: [jwt] }\n',
+      'services.time.auth: accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run `keyward init` or set it (line 2)',
+    ],
   ])('%s is reported', (_name, yaml, expected) => {
     expect(problemsOf(yaml)).toContain(expected);
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { JwtRuntime } from '../../../src/auth/jwt/runtime.js';
+import { jwtNeeded } from '../../../src/auth/jwt/settings.js';
 import { compileConfig } from '../../../src/config/compile.js';
 import { DEMO_CONFIG_YAML } from '../../../src/config/demo.js';
 import { parseConfig } from '../../../src/config/load.js';
@@ -39,7 +40,19 @@ describe('deciding whether JWT is on', () => {
       true,
     ],
   ])('%s → %s', (_name, yaml, enabled) => {
-    expect(compileConfig(parseConfig(yaml, 'test.yaml', {})).jwt.enabled).toBe(enabled);
+    // Configs accepting jwt must carry a master key to load at all (see the next test), so the
+    // decision itself is checked on the validated config with the key taken out again.
+    const uses = yaml.includes('jwt]') && !yaml.includes('masterKey');
+    const { config } = parseConfig(uses ? withMaster(masterKey(), yaml) : yaml, 'test.yaml', {});
+    if (uses) config.secrets.masterKey = '';
+    expect(jwtNeeded(config)).toBe(enabled);
+    if (!uses) expect(compileConfig(parseConfig(yaml, 'test.yaml', {})).jwt.enabled).toBe(enabled);
+  });
+
+  test('accepting jwt without a master key is a config error, so check and start both refuse', () => {
+    expect(() => parseConfig(JWT_SERVICE, 'test.yaml', {})).toThrow(
+      'services.time.auth: accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY)',
+    );
   });
 });
 
@@ -68,7 +81,7 @@ describe('starting', () => {
 
   test('jwt accepted but no master key: start fails naming the setting, the variable and the use', async () => {
     await expect(createTestGateway({ dir, yaml: JWT_SERVICE })).rejects.toThrow(
-      'services.time.auth accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys',
+      'services.time.auth: accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys',
     );
   });
 
