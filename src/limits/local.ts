@@ -57,7 +57,9 @@ export class LocalLimiter {
 
   /** Checks and (if all allow) consumes; throws only when the durable store cannot be read. */
   async consume(checks: readonly LimitCheck[], now: number): Promise<LimitDecision> {
-    await this.#ensureLoaded(checks, now);
+    // Only wait when a calendar counter is not in memory yet: the common case stays synchronous.
+    const loading = this.#ensureLoaded(checks, now);
+    if (loading) await loading;
     if (++this.#calls % SWEEP_EVERY === 0) this.sweep(now);
     const results: LimitResult[] = [];
     const commits: (() => void)[] = [];
@@ -124,8 +126,8 @@ export class LocalLimiter {
     return counter;
   }
 
-  async #ensureLoaded(checks: readonly LimitCheck[], now: number): Promise<void> {
-    if (!this.#persistence) return;
+  #ensureLoaded(checks: readonly LimitCheck[], now: number): Promise<unknown> | null {
+    if (!this.#persistence) return null;
     const missing: (QuotaKey & { per: 'day' | 'month' })[] = [];
     const waits: Promise<void>[] = [];
     for (const check of checks) {
@@ -142,7 +144,7 @@ export class LocalLimiter {
       for (const k of missing) this.#loading.set(quotaKey(k.id, k.periodStart), load);
       waits.push(load);
     }
-    await Promise.all(waits);
+    return waits.length > 0 ? Promise.all(waits) : null;
   }
 
   async #load(keys: (QuotaKey & { per: 'day' | 'month' })[]): Promise<void> {
