@@ -9,7 +9,7 @@ import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { openStore, type Store } from '../store/db.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createLogger, flushLogs, type Logger } from '../telemetry/logger.js';
 import { assembleGateway } from './assemble.js';
 import { openVault } from './vault.js';
 
@@ -128,16 +128,19 @@ export function handleShutdownSignals(gateway: RunningGateway, timeoutMs: number
     gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
     const deadline = setTimeout(() => {
       gateway.logger.error({ timeoutMs }, 'shutdown deadline passed; exiting with requests still open');
+      flushLogs(gateway.logger);
       process.exit(1);
     }, timeoutMs);
     deadline.unref();
     gateway.stop().then(
       () => {
         gateway.logger.info('stopped');
+        flushLogs(gateway.logger);
         process.exit(0);
       },
       (error: unknown) => {
         gateway.logger.error({ err: error }, 'error during shutdown');
+        flushLogs(gateway.logger);
         process.exit(1);
       },
     );
