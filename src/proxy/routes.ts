@@ -4,10 +4,8 @@
  * authorize → forward. Request bodies are not parsed here: they stream to the upstream.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { createAuthenticator } from '../auth/authenticate.js';
-import { requireRoles } from '../authz/roles.js';
 import { corsHeaders, preflightHandler } from '../http/cors.js';
-import { createLimitStage } from '../limits/stage.js';
+import { guardStages } from '../http/guard.js';
 import type { AppDependencies } from '../server/app.js';
 import { trustedPeerMatcher } from '../server/trust.js';
 import { ResponseCache } from './cache.js';
@@ -46,21 +44,16 @@ export async function registerProxyRoutes(
       };
       const onRequest = [
         corsHeaders(route.cors),
-        createAuthenticator({
-          schemes: route.config.auth,
-          apiKeys: deps.apiKeys,
-          settings: deps.config.apiKeys,
-        }),
-        requireRoles(route.config.roles ?? []),
-        createLimitStage(
+        ...guardStages(
           {
             scope: route.name,
-            rateLimit: route.config.rateLimit ?? [],
+            schemes: route.config.auth,
+            roles: route.config.roles,
+            rateLimit: route.config.rateLimit,
             budget: route.config.upstream.budget,
-            onFailure: route.config.onLimiterFailure,
+            onLimiterFailure: route.config.onLimiterFailure,
           },
-          deps.limiter,
-          deps.config.raw.plans,
+          deps,
         ),
       ];
       for (const url of mountPaths(route)) {

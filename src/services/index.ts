@@ -3,9 +3,7 @@
  * authentication and role stages, exactly like a configured route.
  */
 import type { FastifyInstance } from 'fastify';
-import { createAuthenticator } from '../auth/authenticate.js';
-import { requireRoles } from '../authz/roles.js';
-import { createLimitStage } from '../limits/stage.js';
+import { guardStages } from '../http/guard.js';
 import type { AppDependencies } from '../server/app.js';
 import { registerPlacesService } from './places/index.js';
 import { registerPrimesService } from './primes/routes.js';
@@ -23,19 +21,12 @@ export async function registerServices(app: FastifyInstance, deps: AppDependenci
         scope.addHook('onRoute', (route) => {
           route.config = { ...route.config, routeName: 'time' };
         });
-        scope.addHook(
-          'onRequest',
-          createAuthenticator({ schemes: time.auth, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
-        );
-        scope.addHook('onRequest', requireRoles(time.roles ?? []));
-        scope.addHook(
-          'onRequest',
-          createLimitStage(
-            { scope: 'time', rateLimit: time.rateLimit ?? [], onFailure: 'open' },
-            deps.limiter,
-            deps.config.raw.plans,
-          ),
-        );
+        for (const stage of guardStages(
+          { scope: 'time', schemes: time.auth, roles: time.roles, rateLimit: time.rateLimit },
+          deps,
+        )) {
+          scope.addHook('onRequest', stage);
+        }
         registerTimeService(scope, deps.clock);
       },
       { prefix: time.path.replace(/\/\*?$/, '') },

@@ -3,10 +3,9 @@
  * `services.places.path`, guarded per operation (read or write, see access.ts) with the
  * service's credential schemes and rate limits, and the public map page at `map` (default /map).
  */
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { type AuthScheme, createAuthenticator } from '../../auth/authenticate.js';
-import { requireRoles } from '../../authz/roles.js';
-import { createLimitStage } from '../../limits/stage.js';
+import type { FastifyInstance } from 'fastify';
+import type { AuthScheme } from '../../auth/authenticate.js';
+import { guardStages } from '../../http/guard.js';
 import type { AppDependencies } from '../../server/app.js';
 import { registerMapRoutes } from '../map/routes.js';
 import { placesAccess } from './access.js';
@@ -20,16 +19,9 @@ export async function registerPlacesService(app: FastifyInstance, deps: AppDepen
   const places = deps.config.raw.services.places;
   if (!places?.enabled) return;
   const access = placesAccess(places);
-  const limit = createLimitStage(
-    { scope: 'places', rateLimit: places.rateLimit ?? [], onFailure: 'open' },
-    deps.limiter,
-    deps.config.raw.plans,
-  );
-  const guard = (schemes: readonly AuthScheme[], roles: readonly string[]): onRequestAsyncHookHandler[] => [
-    createAuthenticator({ schemes, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
-    requireRoles(roles),
-    limit,
-  ];
+  // Read and write guards share one set of limits: their stages use the same scope.
+  const guard = (schemes: readonly AuthScheme[], roles: readonly string[]) =>
+    guardStages({ scope: 'places', schemes, roles, rateLimit: places.rateLimit }, deps);
   const guards: PlaceGuards = {
     read: guard(access.readSchemes, access.readRoles),
     write: guard(access.writeSchemes, access.writeRoles),

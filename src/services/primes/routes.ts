@@ -5,11 +5,9 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { createAuthenticator } from '../../auth/authenticate.js';
-import { requireRoles } from '../../authz/roles.js';
 import { KeywardError } from '../../errors.js';
 import { useExactJsonParser } from '../../http/exact-json.js';
-import { createLimitStage } from '../../limits/stage.js';
+import { guardStages } from '../../http/guard.js';
 import type { AppDependencies } from '../../server/app.js';
 import { bitLength, checkPrime, nextPrime, parsePrimeInput } from './math.js';
 
@@ -106,19 +104,13 @@ export async function registerPrimesService(app: FastifyInstance, deps: AppDepen
       scope.addHook('onRoute', (route) => {
         route.config = { ...route.config, routeName: 'primes' };
       });
-      scope.addHook(
-        'onRequest',
-        createAuthenticator({ schemes: primes.auth, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
-      );
-      scope.addHook('onRequest', requireRoles(primes.roles ?? []));
-      scope.addHook(
-        'onRequest',
-        createLimitStage(
-          { scope: 'primes', rateLimit: primes.rateLimit ?? [], onFailure: 'open' },
-          deps.limiter,
-          deps.config.raw.plans,
-        ),
-      );
+      const spec = {
+        scope: 'primes',
+        schemes: primes.auth,
+        roles: primes.roles,
+        rateLimit: primes.rateLimit,
+      };
+      for (const stage of guardStages(spec, deps)) scope.addHook('onRequest', stage);
       useExactJsonParser(scope);
       registerPrimeRoutes(scope, primes.maxBits);
     },
