@@ -11,6 +11,7 @@ import { registerKeyRoutes } from './keys.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
 import { registerUsageRoutes } from './usage.js';
+import { registerUserRoutes } from './users.js';
 
 export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
   const authenticate = createAuthenticator({
@@ -30,4 +31,5 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
   await registerSecretRoutes(app, deps);
   await registerSigningKeyRoutes(app);
   await registerUsageRoutes(app, deps);
+  await registerUserRoutes(app, deps);
 };
