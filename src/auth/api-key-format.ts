@@ -3,7 +3,7 @@
  * The checksum lets the gateway (and secret scanners) reject mistyped or invented strings
  * without touching the store; it is not a secret and proves nothing about validity.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { randomBase62 } from '../ids.js';
 
@@ -40,5 +40,6 @@ export function checkKeyFormat(key: string, prefix: string): KeyFormatProblem | 
 
 /** The stored form of a key: hex SHA-256. Keys carry 256 bits of entropy, so no slow hash is needed. */
 export function digestApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // One-shot hashing: no Hash object per request.
+  return hash('sha256', key, 'hex');
 }

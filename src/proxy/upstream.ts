@@ -78,7 +78,8 @@ export class Upstream {
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     const retryable = req.body === undefined && IDEMPOTENT.has(req.method);
     const attempts = 1 + (retryable ? this.settings.retries : 0);
-    let lastError: UpstreamError = new UpstreamError('failed', 'none');
+    // Built only on failure: an Error captures a stack, too costly to make per request.
+    let lastError: UpstreamError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
         const response = await this.#pool.request({
@@ -96,7 +97,7 @@ export class Upstream {
         if (lastError.kind === 'aborted') break;
       }
     }
-    throw lastError;
+    throw lastError ?? new UpstreamError('failed', 'none');
   }
 
   /** Closes pooled connections (at shutdown). */

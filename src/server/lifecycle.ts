@@ -4,7 +4,7 @@
  * let in-flight requests finish, flush and close the store — within a bounded wait.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiKeyService } from '../auth/api-keys.js';
+import { ApiKeyService, keyState } from '../auth/api-keys.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
@@ -33,6 +33,8 @@ export interface StartOptions {
   bootstrapAdmin?: boolean;
 }
 
+const BOOTSTRAP_KEY_SETTING = 'bootstrap.adminKeyId';
+
 /** Creates an admin API key when the store has no usable one; prints it once. */
 export async function bootstrapAdminKey(
   apiKeys: ApiKeyService,
@@ -42,8 +44,14 @@ export async function bootstrapAdminKey(
   announce: (line: string) => void,
 ): Promise<string | null> {
   const role = config.admin.roles[0] ?? 'admin';
+  // Fast path: the key this created last time is still a usable admin (no scan of every key).
+  const known = await store.settings.get(BOOTSTRAP_KEY_SETTING);
+  const knownRecord = known ? await store.apiKeys.findById(known) : undefined;
+  if (knownRecord && knownRecord.roles.includes(role) && keyState(knownRecord, clock.now()) === 'active')
+    return null;
   if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
   const { record, key } = await apiKeys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
+  await store.settings.set(BOOTSTRAP_KEY_SETTING, record.id);
   announce(`keyward: created admin API key ${record.id} (shown once, store it now): ${key}`);
   return key;
 }

@@ -148,6 +148,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_api_keys_prefix_index': {
+    async up(db: AnyDb) {
+      // Start-up asks whether any key was imported in a foreign format (prefix ''): an index
+      // answers that without scanning every key.
+      await db.schema.createIndex('api_keys_prefix').on('api_keys').column('prefix').execute();
+    },
+  },
 };
 
 /** Supplies the in-code migration list to Kysely's Migrator. */
