@@ -1,5 +1,6 @@
 /** Calendar quota counters kept in the store, so day and month quotas survive restarts. */
 import type { Kysely } from 'kysely';
+import { writeInChunks } from '../store/chunks.js';
 import type { Database } from '../store/tables.js';
 import { type QuotaKey, type QuotaPersistence, quotaKey } from './local.js';
 
@@ -25,14 +26,14 @@ export class SqlQuotaPersistence implements QuotaPersistence {
   }
 
   async save(entries: readonly (QuotaKey & { count: number })[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      for (const e of entries) {
-        await trx
-          .insertInto('quota_counters')
-          .values({ id: e.id, period_start: e.periodStart, count: e.count })
-          .onConflict((oc) => oc.columns(['id', 'period_start']).doUpdateSet({ count: e.count }))
-          .execute();
-      }
-    });
+    await writeInChunks(entries, (chunk) =>
+      this.#db
+        .insertInto('quota_counters')
+        .values(chunk.map((e) => ({ id: e.id, period_start: e.periodStart, count: e.count })))
+        .onConflict((oc) =>
+          oc.columns(['id', 'period_start']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count') })),
+        )
+        .execute(),
+    );
   }
 }

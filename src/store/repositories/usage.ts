@@ -1,5 +1,6 @@
 /** Request counts per minute, principal, route and status class; written in batches. */
 import { type Kysely, sql } from 'kysely';
+import { writeInChunks } from '../chunks.js';
 import type { Database } from '../tables.js';
 
 export interface UsageCount {
@@ -24,28 +25,27 @@ export class UsageRepository {
     this.#db = db;
   }
 
-  /** Adds a batch of counts (one transaction, counts summed into existing rows). */
+  /** Adds a batch of counts (multi-row statements, counts summed into existing rows). */
   async add(counts: readonly UsageCount[]): Promise<void> {
-    if (counts.length === 0) return;
-    await this.#db.transaction().execute(async (trx) => {
-      for (const c of counts) {
-        await trx
-          .insertInto('usage_minutes')
-          .values({
+    await writeInChunks(counts, (chunk) =>
+      this.#db
+        .insertInto('usage_minutes')
+        .values(
+          chunk.map((c) => ({
             bucket: c.bucket,
             principal: c.principal,
             route: c.route,
             status_class: c.statusClass,
             count: c.count,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(['bucket', 'principal', 'route', 'status_class'])
-              .doUpdateSet((eb) => ({ count: eb('usage_minutes.count', '+', eb.ref('excluded.count')) })),
-          )
-          .execute();
-      }
-    });
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['bucket', 'principal', 'route', 'status_class'])
+            .doUpdateSet((eb) => ({ count: eb('usage_minutes.count', '+', eb.ref('excluded.count')) })),
+        )
+        .execute(),
+    );
   }
 
   /** Counts grouped into buckets of `bucketMs` (a minute, hour or day) within [from, to). */
