@@ -46,13 +46,15 @@ const SWEEP_EVERY = 10_000;
 
 export class LocalLimiter {
   readonly #persistence: QuotaPersistence | null;
+  readonly #maxCounters: number;
   readonly #tats = new Map<string, number>();
   readonly #counters = new Map<string, CalendarCounter>();
   readonly #loading = new Map<string, Promise<void>>();
   #calls = 0;
 
-  constructor(persistence: QuotaPersistence | null = null) {
+  constructor(persistence: QuotaPersistence | null = null, maxCounters = 50_000) {
     this.#persistence = persistence;
+    this.#maxCounters = maxCounters;
   }
 
   /** Checks and (if all allow) consumes; throws only when the durable store cannot be read. */
@@ -108,6 +110,13 @@ export class LocalLimiter {
   sweep(now: number): void {
     for (const [id, tat] of this.#tats) if (tat <= now) this.#tats.delete(id);
     for (const [key, c] of this.#counters) if (c.end <= now && !c.dirty) this.#counters.delete(key);
+    // With a durable store, saved counters can be dropped and read back on their next use, so
+    // memory stays bounded however many keys are active in a day (oldest first).
+    if (this.#persistence === null || this.#counters.size <= this.#maxCounters) return;
+    for (const [key, c] of this.#counters) {
+      if (this.#counters.size <= this.#maxCounters * 0.9) break;
+      if (!c.dirty) this.#counters.delete(key);
+    }
   }
 
   /** Number of subjects with live state (for tests and metrics). */

@@ -116,3 +116,30 @@ describe('several limits at once', () => {
     expect(limiter.size).toBe(0);
   });
 });
+
+describe('memory bound with a durable store', () => {
+  test('saved calendar counters are dropped past the bound and read back on next use', async () => {
+    const saved = new Map<string, number>();
+    const persistence = {
+      async load(keys: readonly { id: string; periodStart: number }[]) {
+        return new Map(
+          keys.flatMap((k) =>
+            saved.has(`${k.id}@${k.periodStart}`)
+              ? [[`${k.id}@${k.periodStart}`, saved.get(`${k.id}@${k.periodStart}`) as number]]
+              : [],
+          ),
+        );
+      },
+      async save(entries: readonly { id: string; periodStart: number; count: number }[]) {
+        for (const e of entries) saved.set(`${e.id}@${e.periodStart}`, e.count);
+      },
+    };
+    const limiter = new LocalLimiter(persistence, 10);
+    for (let i = 0; i < 30; i++) await limiter.consume([check(`k${i}`, 1, 'day')], T0);
+    await limiter.flush();
+    limiter.sweep(T0);
+    expect(limiter.size).toBeLessThanOrEqual(10);
+    // k0 was evicted; its saved count comes back, so its daily quota is still spent.
+    expect((await limiter.consume([check('k0', 1, 'day')], T0)).allowed).toBe(false);
+  });
+});
