@@ -47,8 +47,7 @@ export async function bootstrapAdminKey(
   // Fast path: the key this created last time is still a usable admin (no scan of every key).
   const known = await store.settings.get(BOOTSTRAP_KEY_SETTING);
   const knownRecord = known ? await store.apiKeys.findById(known) : undefined;
-  if (knownRecord && knownRecord.roles.includes(role) && keyState(knownRecord, clock.now()) === 'active')
-    return null;
+  if (knownRecord?.roles.includes(role) && keyState(knownRecord, clock.now()) === 'active') return null;
   if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
   const { record, key } = await apiKeys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
   await store.settings.set(BOOTSTRAP_KEY_SETTING, record.id);
