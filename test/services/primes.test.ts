@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseExactJson } from '../../src/http/exact-json.js';
+import { CARMICHAEL, mersenne, STRONG_LUCAS_PSEUDOPRIMES } from '../fixtures/primes.js';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const SEED = '172983479832623897492387592384682937659382477';
-const mersenne = (p: number): bigint => (1n << BigInt(p)) - 1n;
 const short = (text: string): string => (text.length > 60 ? `${text.slice(0, 40)}…` : text);
 
 let gw: TestGateway;
@@ -52,20 +52,7 @@ describe('the seed calls, unchanged', () => {
 
 describe('POST /check answers correctly for primes and pseudoprimes', () => {
   const composites = [
-    // Carmichael numbers: fool Fermat to every coprime base.
-    561n,
-    1105n,
-    1729n,
-    2465n,
-    2821n,
-    6601n,
-    8911n,
-    41041n,
-    825265n,
-    321197185n,
-    5394826801n,
-    232250619601n,
-    9746347772161n,
+    ...CARMICHAEL,
     // Strong pseudoprimes to base 2 below 60000 (OEIS A001262).
     2047n,
     3277n,
@@ -82,17 +69,7 @@ describe('POST /check answers correctly for primes and pseudoprimes', () => {
     3825123056546413051n,
     318665857834031151167461n,
     3317044064679887385961981n,
-    // Strong Lucas pseudoprimes.
-    5459n,
-    5777n,
-    10877n,
-    16109n,
-    18971n,
-    22499n,
-    24569n,
-    25199n,
-    40309n,
-    58519n,
+    ...STRONG_LUCAS_PSEUDOPRIMES,
     // Large composites beyond the deterministic bound, decided by Baillie–PSW.
     BigInt(SEED),
     mersenne(127) * mersenne(127),

@@ -1,15 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ApiKeyService } from '../../src/auth/api-keys.js';
 import { ManualClock } from '../../src/clock.js';
 import { LocalLimiter } from '../../src/limits/local.js';
 import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
 import { parseMasterKey } from '../../src/secrets/envelope.js';
 import { SecretVault } from '../../src/secrets/vault.js';
-import { openStore, type Store } from '../../src/store/db.js';
-import { type RunningService, startPostgres } from '../helpers/services.js';
+import { openStore } from '../../src/store/db.js';
+import { usePostgresStore } from '../helpers/postgres-store.js';
 
 // The same repositories run on Postgres: this suite drives them against a real server.
-const postgres = await startPostgres();
 const clock = new ManualClock(Date.UTC(2026, 6, 1, 9, 30));
 const settings = {
   prefix: 'kw',
@@ -19,29 +18,21 @@ const settings = {
   basic: true,
   queryParam: null,
 };
-let store: Store;
+const pg = await usePostgresStore(clock);
 
-beforeAll(async () => {
-  if (postgres) store = await openStore((postgres as RunningService).url, { clock });
-});
-afterAll(async () => {
-  await store?.close();
-  await postgres?.stop();
-});
-
-describe.skipIf(!postgres)('the store on Postgres', () => {
+describe.skipIf(!pg.available)('the store on Postgres', () => {
   test('migrations run, and run again as a no-op', async () => {
-    const again = await openStore((postgres as RunningService).url, { clock });
+    const again = await openStore(pg.url, { clock });
     await again.ping();
     await again.close();
-    const tables = await store.db.introspection.getTables();
+    const tables = await pg.store.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['api_keys', 'audit_log', 'secrets', 'usage_minutes', 'quota_counters']),
     );
   });
 
   test('keys: create, verify, list by role, consume uses, revoke, audit', async () => {
-    const keys = new ApiKeyService(store, settings, clock);
+    const keys = new ApiKeyService(pg.store, settings, clock);
     const { key, record } = await keys.create(
       { name: 'pg', roles: ['reader'], remainingUses: 2 },
       { id: 'test' },
@@ -55,7 +46,7 @@ describe.skipIf(!postgres)('the store on Postgres', () => {
     });
     await keys.revoke(record.id, { id: 'test' });
     expect((await keys.get(record.id))?.revokedAt).toBe(clock.now());
-    const audit = await store.audit.list({ limit: 10, targetId: record.id });
+    const audit = await pg.store.audit.list({ limit: 10, targetId: record.id });
     expect(audit.items.map((e) => e.action)).toEqual(['key.revoke', 'key.create']);
     await keys.close();
   });
@@ -63,18 +54,18 @@ describe.skipIf(!postgres)('the store on Postgres', () => {
   test('secrets, usage buckets and durable quotas', async () => {
     const master = parseMasterKey(Buffer.alloc(32, 7).toString('base64'));
     if (!master.ok) throw new Error(master.message);
-    const vault = new SecretVault(store, master.key, clock);
+    const vault = new SecretVault(pg.store, master.key, clock);
     await vault.set('weather', 'owm-123456', { id: 'test' });
     expect(await vault.lookup('weather')).toBe('owm-123456');
 
-    await store.usage.add([
+    await pg.store.usage.add([
       { bucket: clock.now() - 60_000, principal: 'key_a', route: 'r', statusClass: '2xx', count: 2 },
       { bucket: clock.now(), principal: 'key_a', route: 'r', statusClass: '2xx', count: 3 },
     ]);
-    await store.usage.add([
+    await pg.store.usage.add([
       { bucket: clock.now(), principal: 'key_a', route: 'r', statusClass: '2xx', count: 1 },
     ]);
-    const hourly = await store.usage.query({
+    const hourly = await pg.store.usage.query({
       from: clock.now() - 3_600_000,
       to: clock.now() + 60_000,
       bucketMs: 3_600_000,
@@ -84,11 +75,11 @@ describe.skipIf(!postgres)('the store on Postgres', () => {
     ]);
 
     const check = { id: 'plan:free:0:key_a', name: 'free', policy: { requests: 2, per: 'day' as const } };
-    const first = new LocalLimiter(new SqlQuotaPersistence(store.db));
+    const first = new LocalLimiter(new SqlQuotaPersistence(pg.store.db));
     expect((await first.consume([check], clock.now())).allowed).toBe(true);
     expect((await first.consume([check], clock.now())).allowed).toBe(true);
     await first.flush();
-    const restarted = new LocalLimiter(new SqlQuotaPersistence(store.db));
+    const restarted = new LocalLimiter(new SqlQuotaPersistence(pg.store.db));
     expect((await restarted.consume([check], clock.now())).allowed).toBe(false);
   });
 });

@@ -1,29 +1,19 @@
 /** Users, refresh-token rotation and signing keys on a real Postgres: the same repositories as SQLite. */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SigningKeyRing } from '../../../src/auth/jwt/signing-keys.js';
 import { RefreshTokenService } from '../../../src/auth/login/refresh-tokens.js';
 import { UserService } from '../../../src/auth/login/users.js';
 import { ManualClock } from '../../../src/clock.js';
 import { parseMasterKey } from '../../../src/secrets/envelope.js';
-import { openStore, type Store } from '../../../src/store/db.js';
-import { type RunningService, startPostgres } from '../../helpers/services.js';
+import { usePostgresStore } from '../../helpers/postgres-store.js';
 
-const postgres = await startPostgres();
 const clock = new ManualClock(Date.UTC(2026, 6, 1, 9, 30));
-let store: Store;
+const pg = await usePostgresStore(clock);
 
-beforeAll(async () => {
-  if (postgres) store = await openStore((postgres as RunningService).url, { clock });
-});
-afterAll(async () => {
-  await store?.close();
-  await postgres?.stop();
-});
-
-describe.skipIf(!postgres)('JWT storage on Postgres', () => {
+describe.skipIf(!pg.available)('JWT storage on Postgres', () => {
   test('users: add, duplicate refused, login check, passwd, remove', async () => {
-    const users = new UserService(store, clock);
+    const users = new UserService(pg.store, clock);
     const alice = await users.add('Alice', 'alice-password-1', ['reader'], { id: 'test' });
     await expect(users.add('alice', 'other-password-1', [], { id: 'test' })).rejects.toThrow(
       'already exists',
@@ -37,9 +27,9 @@ describe.skipIf(!postgres)('JWT storage on Postgres', () => {
   });
 
   test('refresh tokens rotate once; concurrent use of one token revokes the family', async () => {
-    const users = new UserService(store, clock);
+    const users = new UserService(pg.store, clock);
     const bob = await users.add('bob', 'bob-password-1', [], { id: 'test' });
-    const tokens = new RefreshTokenService(store, 86_400_000, clock);
+    const tokens = new RefreshTokenService(pg.store, 86_400_000, clock);
     const first = await tokens.issue(bob.id);
     const results = await Promise.all([tokens.rotate(first), tokens.rotate(first), tokens.rotate(first)]);
     expect(results.some((r) => !r.ok && r.reason === 'reused')).toBe(true);
@@ -51,8 +41,8 @@ describe.skipIf(!postgres)('JWT storage on Postgres', () => {
     const parsed = parseMasterKey(randomBytes(32).toString('base64'));
     if (!parsed.ok) throw new Error(parsed.message);
     const local = { issuer: 'keyward', algorithm: 'ES256' as const, accessTtlMs: 900_000, refreshTtlMs: 1 };
-    const ring = await SigningKeyRing.open(store, parsed.key, local, clock);
-    const again = await SigningKeyRing.open(store, parsed.key, local, clock);
+    const ring = await SigningKeyRing.open(pg.store, parsed.key, local, clock);
+    const again = await SigningKeyRing.open(pg.store, parsed.key, local, clock);
     expect(again.current().kid).toBe(ring.current().kid);
     const { current } = await ring.rotate({ id: 'test' });
     // Same clock instant for both keys: compare as sets, order is then by kid.

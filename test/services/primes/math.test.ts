@@ -12,8 +12,7 @@ import {
   isStrongLucasProbablePrime,
   isStrongProbablePrime,
 } from '../../../src/services/primes/probable-prime.js';
-
-const mersenne = (p: number): bigint => (1n << BigInt(p)) - 1n;
+import { CARMICHAEL, mersenne, STRONG_LUCAS_PSEUDOPRIMES } from '../../fixtures/primes.js';
 
 /** Seeded PRNG (mulberry32) so the random tables are the same on every run. */
 function rng(seed: number): () => number {
@@ -104,21 +103,7 @@ describe('Mersenne numbers', () => {
 });
 
 describe('pseudoprimes are caught', () => {
-  test.each([
-    561n,
-    1105n,
-    1729n,
-    2465n,
-    2821n,
-    6601n,
-    8911n,
-    41041n,
-    825265n,
-    321197185n,
-    5394826801n,
-    232250619601n,
-    9746347772161n,
-  ])('Carmichael number %s is composite', (n) => {
+  test.each(CARMICHAEL)('Carmichael number %s is composite', (n) => {
     expect(checkPrime(n)).toMatchObject({ isPrime: false, certainty: 'proven' });
   });
 
@@ -133,18 +118,7 @@ describe('pseudoprimes are caught', () => {
     expect(checkPrime(n)).toMatchObject({ isPrime: false, certainty: 'proven' });
   });
 
-  const strongLucasPseudoprimes = [
-    5459n,
-    5777n,
-    10877n,
-    16109n,
-    18971n,
-    22499n,
-    24569n,
-    25199n,
-    40309n,
-    58519n,
-  ];
+  const strongLucasPseudoprimes = STRONG_LUCAS_PSEUDOPRIMES;
 
   test.each(strongLucasPseudoprimes)('strong Lucas pseudoprime %s passes Lucas but is composite', (n) => {
     expect(isStrongLucasProbablePrime(n)).toBe(true);
