@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
+import { stageHook } from '../http/stages.js';
 import type { AppDependencies } from '../server/app.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerKeyRoutes } from './keys.js';
@@ -24,8 +25,7 @@ export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = a
     route.config = { ...route.config, routeName: 'admin' };
   });
   // Authenticate before the body is read or validated: strangers learn nothing and upload nothing.
-  app.addHook('onRequest', authenticate);
-  app.addHook('onRequest', requireRoles(deps.config.admin.roles));
+  app.addHook('onRequest', stageHook(authenticate, requireRoles(deps.config.admin.roles)));
   await registerKeyRoutes(app, deps);
   await registerAuditRoutes(app, deps);
   await registerSecretRoutes(app, deps);

@@ -9,6 +9,7 @@ import { parseKeyOptions } from '../auth/key-options.js';
 import { toKeyView } from '../auth/key-view.js';
 import { DURATION_PATTERN, durationMs } from '../config/units.js';
 import { KeywardError } from '../errors.js';
+import { stageHook } from '../http/stages.js';
 import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
 
@@ -97,7 +98,7 @@ export async function registerKeyRoutes(app: FastifyInstance, deps: AppDependenc
   );
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/keys',
-    { schema: { body: CreateBody }, onRequest: createLimit },
+    { schema: { body: CreateBody }, onRequest: stageHook(createLimit) },
     async (request, reply) => {
       const body = request.body;
       const parsed = parseKeyOptions(

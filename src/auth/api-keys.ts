@@ -86,26 +86,61 @@ export class ApiKeyService {
     this.#flushTimer.unref();
   }
 
-  /** Verifies a presented key against the store and the caller's origin and address. */
-  async verify(key: string, caller: CallerBinding): Promise<KeyVerification> {
+  /**
+   * Verifies a presented key against the store and the caller's origin and address. A key in
+   * the verified cache is decided synchronously (no promise on the hot path); a promise is
+   * returned only when the store must be asked.
+   */
+  verify(key: string, caller: CallerBinding): KeyVerification | Promise<KeyVerification> {
     const problem = checkKeyFormat(key, this.#settings.prefix);
-    if (problem !== null && !(problem === 'malformed' && (await this.#acceptsForeignKeys()))) {
-      return { ok: false, reason: problem };
-    }
-    const digest = digestApiKey(key);
-    const record = await this.#lookup(digest);
-    if (!record || !timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) {
-      return { ok: false, reason: 'unknown' };
-    }
+    if (problem === 'malformed') return this.#verifyForeign(key, caller);
+    if (problem !== null) return { ok: false, reason: problem };
+    return this.#verifyDigest(digestApiKey(key), caller);
+  }
+
+  /** A key not in Keyward's format is looked up only if such keys were imported. */
+  async #verifyForeign(key: string, caller: CallerBinding): Promise<KeyVerification> {
+    if (!(await this.#acceptsForeignKeys())) return { ok: false, reason: 'malformed' };
+    return this.#verifyDigest(digestApiKey(key), caller);
+  }
+
+  #verifyDigest(digest: string, caller: CallerBinding): KeyVerification | Promise<KeyVerification> {
+    // Cached records were found by this exact digest, so they need no second comparison.
+    const cached = this.#hits.get(digest);
+    if (cached) return this.#admit(cached, digest, caller);
+    if (this.#misses.get(digest)) return { ok: false, reason: 'unknown' };
+    return this.#store.apiKeys.findByDigest(digest).then((record) => {
+      if (record) this.#hits.set(digest, record);
+      else this.#misses.set(digest, true);
+      if (!record || !timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) {
+        return { ok: false, reason: 'unknown' };
+      }
+      return this.#admit(record, digest, caller);
+    });
+  }
+
+  /** Lifecycle, bindings and remaining uses of a found key. */
+  #admit(
+    record: ApiKeyRecord,
+    digest: string,
+    caller: CallerBinding,
+  ): KeyVerification | Promise<KeyVerification> {
     const now = this.#clock.now();
     const state = keyState(record, now);
     if (state !== 'active') return { ok: false, reason: state, keyId: record.id };
     const binding = checkBindings(record, caller);
     if (binding !== null) return { ok: false, reason: binding, keyId: record.id };
-    if (record.remainingUses !== null && !(await this.#store.apiKeys.consumeUse(record.id))) {
-      this.#hits.delete(digest);
-      return { ok: false, reason: 'exhausted', keyId: record.id };
+    if (record.remainingUses !== null) {
+      return this.#store.apiKeys.consumeUse(record.id).then((used) => {
+        if (used) return this.#accepted(record, now);
+        this.#hits.delete(digest);
+        return { ok: false, reason: 'exhausted', keyId: record.id };
+      });
     }
+    return this.#accepted(record, now);
+  }
+
+  #accepted(record: ApiKeyRecord, now: number): KeyVerification {
     this.#lastUsed.set(record.id, now);
     return {
       ok: true,
@@ -243,16 +278,6 @@ export class ApiKeyService {
   async close(): Promise<void> {
     clearInterval(this.#flushTimer);
     await this.flushLastUsed();
-  }
-
-  async #lookup(digest: string): Promise<ApiKeyRecord | undefined> {
-    const cached = this.#hits.get(digest);
-    if (cached) return cached;
-    if (this.#misses.get(digest)) return undefined;
-    const record = await this.#store.apiKeys.findByDigest(digest);
-    if (record) this.#hits.set(digest, record);
-    else this.#misses.set(digest, true);
-    return record;
   }
 
   async #acceptsForeignKeys(): Promise<boolean> {

@@ -3,10 +3,11 @@
  * `request.principal`, or answers 400/401/403 with a precise code. Built once per route with
  * that route's accepted schemes (hono-style: options validated at creation, not per request).
  */
-import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeySettings } from '../config/compile.js';
 import { type ErrorCode, KeywardError } from '../errors.js';
-import type { ApiKeyService, KeyFailure } from './api-keys.js';
+import type { Stage } from '../http/stages.js';
+import type { ApiKeyService, KeyFailure, KeyVerification } from './api-keys.js';
 import { extractApiKey } from './credentials.js';
 import { authenticateJwt, bearerJwt } from './jwt/authenticate-jwt.js';
 
@@ -47,8 +48,14 @@ export function keyFailureError(reason: KeyFailure): KeywardError {
   return new KeywardError(FAILURE_CODES[reason], { detail: FAILURE_DETAILS[reason] });
 }
 
-/** Builds the onRequest hook for a route that accepts `schemes`. */
-export function createAuthenticator(options: AuthenticateOptions): onRequestAsyncHookHandler {
+function admit(request: FastifyRequest, result: KeyVerification): undefined {
+  if (!result.ok) throw keyFailureError(result.reason);
+  request.principal = result.principal;
+  return undefined;
+}
+
+/** Builds the authentication stage for a route that accepts `schemes`. */
+export function createAuthenticator(options: AuthenticateOptions): Stage {
   const { apiKeys, settings } = options;
   const acceptsKeys = options.schemes.includes('apiKey');
   const acceptsJwt = options.schemes.includes('jwt');
@@ -60,24 +67,25 @@ export function createAuthenticator(options: AuthenticateOptions): onRequestAsyn
       : 'Send an API key, e.g. in the X-Api-Key header.';
   // Token-only routes challenge for Bearer (RFC 6750); the others keep the ApiKey challenge.
   const headers: Record<string, string> = acceptsKeys ? {} : { 'www-authenticate': 'Bearer realm="keyward"' };
-  return async function authenticate(request: FastifyRequest) {
+  return function authenticate(request: FastifyRequest) {
     if (acceptsJwt) {
       // A dotted bearer value is a JWT; anything else falls through to the API key path.
       const jwt = request.server.keywardJwt;
       const token = jwt ? bearerJwt(request.headers.authorization) : undefined;
       if (jwt && token !== undefined) {
-        request.principal = await authenticateJwt(jwt, token, request, settings);
-        return;
+        return authenticateJwt(jwt, token, request, settings).then((principal) => {
+          request.principal = principal;
+        });
       }
     }
     if (!acceptsKeys) {
-      if (optional) return;
+      if (optional) return undefined;
       throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
     }
     const credential = extractApiKey(request, settings);
     if (!credential.ok) {
       if (credential.reason === 'missing') {
-        if (optional) return;
+        if (optional) return undefined;
         throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
       }
       if (credential.reason === 'ambiguous') {
@@ -91,9 +99,9 @@ export function createAuthenticator(options: AuthenticateOptions): onRequestAsyn
       // The key must not reach validation, handlers or an upstream.
       delete (request.query as Record<string, unknown>)[settings.queryParam as string];
     }
-    const origin = request.headers.origin;
-    const result = await apiKeys.verify(credential.key, { origin, ip: request.ip });
-    if (!result.ok) throw keyFailureError(result.reason);
-    request.principal = result.principal;
+    const result = apiKeys.verify(credential.key, { origin: request.headers.origin, ip: request.ip });
+    // A cached key is decided synchronously; only a store lookup returns a promise.
+    if (result instanceof Promise) return result.then((r) => admit(request, r));
+    return admit(request, result);
   };
 }

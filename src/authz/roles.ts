@@ -1,7 +1,7 @@
 /** Role checks: a route, service or the admin API names the roles it needs (any one suffices). */
-import type { onRequestAsyncHookHandler } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import { KeywardError } from '../errors.js';
+import type { Stage } from '../http/stages.js';
 
 /** Whether the principal holds at least one of `required` (an empty list requires nothing). */
 export function hasAnyRole(principal: Principal | null, required: readonly string[]): boolean {
@@ -9,16 +9,17 @@ export function hasAnyRole(principal: Principal | null, required: readonly strin
   return principal?.roles.some((r) => required.includes(r)) ?? false;
 }
 
-/** Builds the hook that answers 401 without a principal and 403 without a needed role. */
-export function requireRoles(required: readonly string[]): onRequestAsyncHookHandler {
+/** Builds the stage that answers 401 without a principal and 403 without a needed role. */
+export function requireRoles(required: readonly string[]): Stage {
   const needed = required.join(', ');
-  return async function authorize(request) {
-    if (required.length === 0) return;
+  return function authorize(request) {
+    if (required.length === 0) return undefined;
     if (request.principal === null) {
       throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: 'A credential is required.' });
     }
     if (!hasAnyRole(request.principal, required)) {
       throw new KeywardError('KW_ERR_FORBIDDEN', { detail: `This requires one of the roles: ${needed}.` });
     }
+    return undefined;
   };
 }

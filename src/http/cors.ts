@@ -3,10 +3,11 @@
  * one), preflights answered here and never forwarded, `Vary: Origin` always, no
  * `Access-Control-Allow-Origin` for an origin that is not listed, and never `*`.
  */
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CorsConfig } from '../config/schema.js';
 import { durationMs } from '../config/units.js';
 import { KeywardError } from '../errors.js';
+import type { Stage } from './stages.js';
 
 export interface CorsPolicy {
   origins: ReadonlySet<string>;
@@ -43,15 +44,16 @@ function applyAllowHeaders(policy: CorsPolicy, origin: string, reply: FastifyRep
   if (policy.credentials) reply.header('access-control-allow-credentials', 'true');
 }
 
-/** onRequest hook for actual (non-preflight) requests: adds the CORS response headers. */
-export function corsHeaders(policy: CorsPolicy): onRequestAsyncHookHandler {
-  return async function cors(request: FastifyRequest, reply: FastifyReply) {
+/** Stage for actual (non-preflight) requests: adds the CORS response headers. */
+export function corsHeaders(policy: CorsPolicy): Stage {
+  return function cors(request: FastifyRequest, reply: FastifyReply) {
     reply.header('vary', 'Origin');
     const origin = request.headers.origin;
     if (origin !== undefined && policy.origins.has(origin)) {
       applyAllowHeaders(policy, origin, reply);
       reply.header('access-control-expose-headers', policy.exposeHeaders);
     }
+    return undefined;
   };
 }
 

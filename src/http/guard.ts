@@ -3,7 +3,7 @@
  * the accepted schemes, require one of the roles, then enforce plan and route limits. One
  * function, so a service cannot forget a stage a proxy route has.
  */
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { onRequestHookHandler } from 'fastify';
 import { type AuthScheme, createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
 import type { LimitPolicyConfig } from '../config/schema.js';
@@ -11,6 +11,7 @@ import type { FailureMode } from '../limits/limiter.js';
 import type { Period } from '../limits/policy.js';
 import { createLimitStage } from '../limits/stage.js';
 import type { AppDependencies } from '../server/app.js';
+import { type Stage, stageHook } from './stages.js';
 
 export interface GuardSpec {
   /** Route or service name: scopes its limits and budget. */
@@ -22,8 +23,8 @@ export interface GuardSpec {
   onLimiterFailure?: FailureMode;
 }
 
-/** The onRequest stages protecting one route or service. */
-export function guardStages(spec: GuardSpec, deps: AppDependencies): onRequestAsyncHookHandler[] {
+/** The stages protecting one route or service, in order. */
+export function guardStages(spec: GuardSpec, deps: AppDependencies): Stage[] {
   return [
     createAuthenticator({ schemes: spec.schemes, apiKeys: deps.apiKeys, settings: deps.config.apiKeys }),
     requireRoles(spec.roles ?? []),
@@ -38,4 +39,9 @@ export function guardStages(spec: GuardSpec, deps: AppDependencies): onRequestAs
       deps.config.raw.plans,
     ),
   ];
+}
+
+/** The one onRequest hook protecting a route or service. */
+export function guardHook(spec: GuardSpec, deps: AppDependencies): onRequestHookHandler {
+  return stageHook(...guardStages(spec, deps));
 }

@@ -4,17 +4,22 @@
  * `RateLimit` reports the tightest one (`"name";r=remaining;t=seconds-to-reset`), and a 429
  * also carries `Retry-After` in whole seconds.
  */
-import { type LimitDecision, windowSeconds } from './policy.js';
+import { type LimitCheck, type LimitDecision, windowSeconds } from './policy.js';
+
+/** `RateLimit-Policy` for a set of checks; routes compute it once per plan. */
+export function policyHeader(checks: readonly Pick<LimitCheck, 'name' | 'policy'>[]): string {
+  return checks.map((c) => `"${c.name}";q=${c.policy.requests};w=${windowSeconds(c.policy.per)}`).join(', ');
+}
 
 /** The headers for a decision (empty when no limit applied). */
-export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+export function rateLimitHeaders(
+  decision: LimitDecision,
+  policies: string = policyHeader(decision.results.map((r) => r.check)),
+): Record<string, string> {
   const { tightest } = decision;
   if (!tightest) return {};
-  const policies = decision.results.map(
-    (r) => `"${r.check.name}";q=${r.check.policy.requests};w=${windowSeconds(r.check.policy.per)}`,
-  );
   const headers: Record<string, string> = {
-    'ratelimit-policy': policies.join(', '),
+    'ratelimit-policy': policies,
     ratelimit: `"${tightest.check.name}";r=${tightest.remaining};t=${Math.max(0, Math.ceil(tightest.resetMs / 1000))}`,
   };
   if (!decision.allowed)

@@ -27,24 +27,38 @@ export class RateLimiter {
     this.#timer.unref();
   }
 
-  /** Checks and consumes all of a request's limits together. */
-  async consume(
+  /** Checks and consumes all of a request's limits together (synchronously when counters are in memory). */
+  consume(
     checks: readonly LimitCheck[],
     onFailure: FailureMode,
     route: string,
-  ): Promise<LimitDecision> {
+  ): LimitDecision | Promise<LimitDecision> {
     const now = this.#clock.now();
+    let decision: LimitDecision | Promise<LimitDecision>;
     try {
-      return await this.#primary.consume(checks, now);
+      decision = this.#primary.consume(checks, now);
     } catch {
-      this.#metrics.limiterFallbacks.inc({ route });
-      if (onFailure === 'closed') {
-        throw new KeywardError('KW_ERR_LIMITER_UNAVAILABLE', {
-          detail: 'Rate limits cannot be checked right now; try again shortly.',
-        });
-      }
-      return this.#fallback.consume(checks, now);
+      return this.#fallBack(checks, now, onFailure, route);
     }
+    if (decision instanceof Promise)
+      return decision.catch(() => this.#fallBack(checks, now, onFailure, route));
+    return decision;
+  }
+
+  #fallBack(
+    checks: readonly LimitCheck[],
+    now: number,
+    onFailure: FailureMode,
+    route: string,
+  ): LimitDecision {
+    this.#metrics.limiterFallbacks.inc({ route });
+    if (onFailure === 'closed') {
+      throw new KeywardError('KW_ERR_LIMITER_UNAVAILABLE', {
+        detail: 'Rate limits cannot be checked right now; try again shortly.',
+      });
+    }
+    // The fallback has no durable store, so it always decides synchronously.
+    return this.#fallback.consume(checks, now) as LimitDecision;
   }
 
   /** Writes pending quota counts now (tests, shutdown). */

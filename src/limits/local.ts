@@ -51,44 +51,60 @@ export class LocalLimiter {
   readonly #counters = new Map<string, CalendarCounter>();
   readonly #loading = new Map<string, Promise<void>>();
   #calls = 0;
+  readonly #periods: { day?: { start: number; end: number }; month?: { start: number; end: number } } = {};
 
   constructor(persistence: QuotaPersistence | null = null, maxCounters = 50_000) {
     this.#persistence = persistence;
     this.#maxCounters = maxCounters;
   }
 
-  /** Checks and (if all allow) consumes; throws only when the durable store cannot be read. */
-  async consume(checks: readonly LimitCheck[], now: number): Promise<LimitDecision> {
-    // Only wait when a calendar counter is not in memory yet: the common case stays synchronous.
+  /**
+   * Checks and (if all allow) consumes. Synchronous when every counter is in memory; a promise
+   * only while calendar counters load, which rejects when the durable store cannot be read.
+   */
+  consume(checks: readonly LimitCheck[], now: number): LimitDecision | Promise<LimitDecision> {
     const loading = this.#ensureLoaded(checks, now);
-    if (loading) await loading;
+    if (loading) return loading.then(() => this.#decide(checks, now));
+    return this.#decide(checks, now);
+  }
+
+  #decide(checks: readonly LimitCheck[], now: number): LimitDecision {
     if (++this.#calls % SWEEP_EVERY === 0) this.sweep(now);
-    const results: LimitResult[] = [];
-    const commits: (() => void)[] = [];
-    for (const check of checks) {
+    const results: LimitResult[] = new Array(checks.length);
+    // What to commit per check if all allow: its calendar counter, or its new GCRA TAT.
+    const counters: (CalendarCounter | undefined)[] = new Array(checks.length);
+    const tats: number[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i] as LimitCheck;
       if (isCalendar(check.policy.per)) {
         const counter = this.#counterFor(check, now);
         const allowed = counter.count + 1 <= check.policy.requests;
         const untilEnd = counter.end - now;
-        results.push({
+        results[i] = {
           check,
           allowed,
           remaining: allowed ? check.policy.requests - counter.count - 1 : 0,
           resetMs: untilEnd,
           retryAfterMs: allowed ? 0 : untilEnd,
-        });
-        commits.push(() => {
-          counter.count++;
-          counter.dirty = this.#persistence !== null;
-        });
+        };
+        counters[i] = counter;
       } else {
         const { result, newTat } = evaluateGcra(check, this.#tats.get(check.id), now);
-        results.push(result);
-        commits.push(() => this.#tats.set(check.id, newTat));
+        results[i] = result;
+        tats[i] = newTat;
       }
     }
     const decision = decide(results);
-    if (decision.allowed) for (const commit of commits) commit();
+    if (!decision.allowed) return decision;
+    for (let i = 0; i < checks.length; i++) {
+      const counter = counters[i];
+      if (counter) {
+        counter.count++;
+        counter.dirty = this.#persistence !== null;
+      } else {
+        this.#tats.set((checks[i] as LimitCheck).id, tats[i] as number);
+      }
+    }
     return decision;
   }
 
@@ -124,8 +140,17 @@ export class LocalLimiter {
     return this.#tats.size + this.#counters.size;
   }
 
+  /** The calendar period containing `now`; remembered, since nearly every call falls in the same one. */
+  #period(per: 'day' | 'month', now: number): { start: number; end: number } {
+    const cached = this.#periods[per];
+    if (cached && now >= cached.start && now < cached.end) return cached;
+    const period = calendarPeriod(per, now);
+    this.#periods[per] = period;
+    return period;
+  }
+
   #counterFor(check: LimitCheck, now: number): CalendarCounter {
-    const { start, end } = calendarPeriod(check.policy.per as 'day' | 'month', now);
+    const { start, end } = this.#period(check.policy.per as 'day' | 'month', now);
     const key = quotaKey(check.id, start);
     let counter = this.#counters.get(key);
     if (!counter) {
@@ -141,7 +166,7 @@ export class LocalLimiter {
     const waits: Promise<void>[] = [];
     for (const check of checks) {
       if (!isCalendar(check.policy.per)) continue;
-      const { start } = calendarPeriod(check.policy.per, now);
+      const { start } = this.#period(check.policy.per, now);
       const key = quotaKey(check.id, start);
       if (this.#counters.has(key)) continue;
       const pending = this.#loading.get(key);

@@ -4,12 +4,13 @@
  * together, and answers 429 with Retry-After and RateLimit headers — or lets the request on
  * with the remaining allowance in those headers. Compiled once per route.
  */
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LimitPolicyConfig } from '../config/schema.js';
 import { KeywardError } from '../errors.js';
-import { rateLimitHeaders } from './headers.js';
+import type { Stage } from '../http/stages.js';
+import { policyHeader, rateLimitHeaders } from './headers.js';
 import type { FailureMode, RateLimiter } from './limiter.js';
-import type { LimitCheck, Period } from './policy.js';
+import type { LimitCheck, LimitDecision, Period } from './policy.js';
 
 export interface LimitSpec {
   /** Route or service name; scopes route limits and budgets. */
@@ -27,6 +28,14 @@ export interface PlanTable {
 
 type Subject = NonNullable<LimitPolicyConfig['by']>;
 
+/** One limit of a route or plan, with everything but the subject worked out at start-up. */
+interface CheckTemplate {
+  idPrefix: string;
+  name: string;
+  policy: LimitPolicyConfig;
+  by: Subject;
+}
+
 function subjectOf(by: Subject, request: FastifyRequest): string {
   const p = request.principal;
   switch (by) {
@@ -41,57 +50,71 @@ function subjectOf(by: Subject, request: FastifyRequest): string {
   }
 }
 
-function named(prefix: string, policies: readonly LimitPolicyConfig[]): string[] {
-  return policies.map((p, i) => {
-    const duplicate = policies.some((q, j) => j !== i && q.per === p.per);
-    return duplicate ? `${prefix}-${p.per}-${i}` : `${prefix}-${p.per}`;
+function templates(idPrefix: string, namePrefix: string, policies: readonly LimitPolicyConfig[]) {
+  return policies.map((policy, i): CheckTemplate => {
+    const duplicate = policies.some((q, j) => j !== i && q.per === policy.per);
+    return {
+      idPrefix: `${idPrefix}:${i}:`,
+      name: duplicate ? `${namePrefix}-${policy.per}-${i}` : `${namePrefix}-${policy.per}`,
+      policy,
+      by: policy.by ?? 'key',
+    };
   });
 }
 
-/** Builds the onRequest hook enforcing a route's limits plus the caller's plan. */
-export function createLimitStage(
-  spec: LimitSpec,
-  limiter: RateLimiter,
-  plans: PlanTable,
-): onRequestAsyncHookHandler {
-  const routeNames = named(spec.scope, spec.rateLimit);
-  const planNames = new Map(
-    Object.entries(plans).map(([plan, p]) => [plan, named(`plan-${plan}`, p?.limits ?? [])]),
-  );
+/** The precomputed checks for requests on one plan (or none): templates, budget and the policy header. */
+interface CheckSet {
+  templates: CheckTemplate[];
+  policyHeader: string;
+}
+
+/** Builds the stage enforcing a route's limits plus the caller's plan. */
+export function createLimitStage(spec: LimitSpec, limiter: RateLimiter, plans: PlanTable): Stage {
   const budgetId = `budget:${spec.scope}`;
-  return async function enforceLimits(request: FastifyRequest, reply: FastifyReply) {
-    const checks: LimitCheck[] = [];
+  const budget: LimitCheck | null = spec.budget
+    ? { id: budgetId, name: `${spec.scope}-budget`, policy: spec.budget }
+    : null;
+  const routeTemplates = templates(`route:${spec.scope}`, spec.scope, spec.rateLimit);
+  const checkSet = (planTemplates: CheckTemplate[]): CheckSet => {
+    const all = [...planTemplates, ...routeTemplates];
+    const policies = [...all, ...(budget ? [budget] : [])];
+    return { templates: all, policyHeader: policyHeader(policies) };
+  };
+  const withoutPlan = checkSet([]);
+  const byPlan = new Map<string, CheckSet>();
+  for (const [plan, p] of Object.entries(plans)) {
+    if (p) byPlan.set(plan, checkSet(templates(`plan:${plan}`, `plan-${plan}`, p.limits)));
+  }
+
+  return function enforceLimits(request: FastifyRequest, reply: FastifyReply) {
     const plan = spec.applyPlan === false ? null : request.principal?.plan;
+    let set = withoutPlan;
     if (plan) {
-      const limits = plans[plan]?.limits;
-      if (!limits)
+      const found = byPlan.get(plan);
+      if (!found)
         throw new KeywardError('KW_ERR_PLAN_UNKNOWN', {
           detail: `This credential's plan "${plan}" is not configured.`,
         });
-      const names = planNames.get(plan) ?? [];
-      limits.forEach((policy, i) => {
-        checks.push({
-          id: `plan:${plan}:${i}:${subjectOf(policy.by ?? 'key', request)}`,
-          name: names[i] ?? plan,
-          policy,
-        });
-      });
+      set = found;
     }
-    spec.rateLimit.forEach((policy, i) => {
-      checks.push({
-        id: `route:${spec.scope}:${i}:${subjectOf(policy.by ?? 'key', request)}`,
-        name: routeNames[i] ?? spec.scope,
-        policy,
-      });
-    });
-    if (spec.budget) checks.push({ id: budgetId, name: `${spec.scope}-budget`, policy: spec.budget });
-    if (checks.length === 0) return;
+    const checks: LimitCheck[] = [];
+    for (const t of set.templates) {
+      checks.push({ id: t.idPrefix + subjectOf(t.by, request), name: t.name, policy: t.policy });
+    }
+    if (budget) checks.push(budget);
+    if (checks.length === 0) return undefined;
 
-    const decision = await limiter.consume(checks, spec.onFailure, spec.scope);
-    const headers = rateLimitHeaders(decision);
+    const decision = limiter.consume(checks, spec.onFailure, spec.scope);
+    // Counters in memory decide synchronously; a promise only while a quota loads from the store.
+    if (decision instanceof Promise) return decision.then((d) => answer(d, set, reply));
+    return answer(decision, set, reply);
+  };
+
+  function answer(decision: LimitDecision, set: CheckSet, reply: FastifyReply): undefined {
+    const headers = rateLimitHeaders(decision, set.policyHeader);
     if (decision.allowed) {
       reply.headers(headers);
-      return;
+      return undefined;
     }
     const budgetExhausted = decision.results.some((r) => !r.allowed && r.check.id === budgetId);
     throw new KeywardError(budgetExhausted ? 'KW_ERR_UPSTREAM_BUDGET' : 'KW_ERR_RATE_LIMITED', {
@@ -100,5 +123,5 @@ export function createLimitStage(
         : `Rate limit exceeded; retry after ${headers['retry-after']} s.`,
       headers,
     });
-  };
+  }
 }

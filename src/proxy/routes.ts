@@ -6,6 +6,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { corsHeaders, preflightHandler } from '../http/cors.js';
 import { guardStages } from '../http/guard.js';
+import { stageHook } from '../http/stages.js';
 import type { AppDependencies } from '../server/app.js';
 import { trustedPeerMatcher } from '../server/trust.js';
 import { ResponseCache } from './cache.js';
@@ -42,7 +43,7 @@ export async function registerProxyRoutes(
         cache,
         trustsPeer,
       };
-      const onRequest = [
+      const onRequest = stageHook(
         corsHeaders(route.cors),
         ...guardStages(
           {
@@ -55,7 +56,7 @@ export async function registerProxyRoutes(
           },
           deps,
         ),
-      ];
+      );
       for (const url of mountPaths(route)) {
         const common: Pick<RouteOptions, 'url' | 'config'> = { url, config: { routeName: route.name } };
         scope.route({ ...common, method: 'OPTIONS', handler: preflightHandler(route.cors) });

@@ -18,6 +18,7 @@ import { registerServices } from '../services/index.js';
 import type { Store } from '../store/db.js';
 import { type Logger, redactUrl } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import { lazyChildLogger } from '../telemetry/request-logger.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request is written by our onResponse hook, with route and principal.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     genReqId: requestIdFor,
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.server.bodyLimit,
     requestTimeout: config.server.requestTimeoutMs,
     trustProxy: config.server.trustProxy === false ? false : config.server.trustProxy,
@@ -65,28 +67,34 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks on every request: no promise per hook.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   const UNCOUNTED = new Set(['healthz', 'readyz', 'metrics']);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.config?.routeName ?? null;
     const principal = request.principal?.id ?? null;
-    request.log.info(
-      {
-        method: request.method,
-        url: redactUrl(request.url, config.apiKeys.queryParam),
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        route,
-        principal,
-        ip: request.ip,
-      },
-      'request',
-    );
-    if (route !== null && UNCOUNTED.has(route)) return;
-    deps.metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    deps.usage.record(principal, route ?? '-', reply.statusCode);
+    if (logger.isLevelEnabled('info')) {
+      request.log.info(
+        {
+          method: request.method,
+          url: redactUrl(request.url, config.apiKeys.queryParam),
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+          route,
+          principal,
+          ip: request.ip,
+        },
+        'request',
+      );
+    }
+    if (route === null || !UNCOUNTED.has(route)) {
+      deps.metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      deps.usage.record(principal, route ?? '-', reply.statusCode);
+    }
+    done();
   });
   installProblemHandlers(app);
   // Before any route: the OpenAPI generator collects routes as they are added.

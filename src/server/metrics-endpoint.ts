@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { requireRoles } from '../authz/roles.js';
+import { stageHook } from '../http/stages.js';
 import type { AppDependencies } from './app.js';
 
 /** Registers /metrics behind the admin roles. */
@@ -10,14 +11,14 @@ export function registerMetricsEndpoint(app: FastifyInstance, deps: AppDependenc
     '/metrics',
     {
       config: { routeName: 'metrics' },
-      onRequest: [
+      onRequest: stageHook(
         createAuthenticator({
           schemes: ['apiKey', 'jwt'],
           apiKeys: deps.apiKeys,
           settings: deps.config.apiKeys,
         }),
         requireRoles(deps.config.admin.roles),
-      ],
+      ),
     },
     async (_request, reply) => {
       reply.type(deps.metrics.registry.contentType);

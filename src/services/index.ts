@@ -3,7 +3,7 @@
  * authentication and role stages, exactly like a configured route.
  */
 import type { FastifyInstance } from 'fastify';
-import { guardStages } from '../http/guard.js';
+import { guardHook } from '../http/guard.js';
 import type { AppDependencies } from '../server/app.js';
 import { registerPlacesService } from './places/index.js';
 import { registerPrimesService } from './primes/routes.js';
@@ -21,12 +21,13 @@ export async function registerServices(app: FastifyInstance, deps: AppDependenci
         scope.addHook('onRoute', (route) => {
           route.config = { ...route.config, routeName: 'time' };
         });
-        for (const stage of guardStages(
-          { scope: 'time', schemes: time.auth, roles: time.roles, rateLimit: time.rateLimit },
-          deps,
-        )) {
-          scope.addHook('onRequest', stage);
-        }
+        scope.addHook(
+          'onRequest',
+          guardHook(
+            { scope: 'time', schemes: time.auth, roles: time.roles, rateLimit: time.rateLimit },
+            deps,
+          ),
+        );
         registerTimeService(scope, deps.clock);
       },
       { prefix: time.path.replace(/\/\*?$/, '') },

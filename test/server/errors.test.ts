@@ -144,10 +144,15 @@ describe('health', () => {
 
   test('one log line per request with status, duration, route and principal, never the key', async () => {
     gw.logs.length = 0;
-    await gw.app.inject({ method: 'GET', url: '/admin/v1/keys', headers: { 'x-api-key': gw.adminKey } });
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: '/admin/v1/keys',
+      headers: { 'x-api-key': gw.adminKey },
+    });
     const lines = gw.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ method: 'GET', url: '/admin/v1/keys', status: 200, route: 'admin' });
+    expect(lines[0].reqId).toBe(res.headers['x-request-id']);
     expect(lines[0].principal).toMatch(/^key_/);
     expect(typeof lines[0].durationMs).toBe('number');
     expect(gw.logs.join('')).not.toContain(gw.adminKey);

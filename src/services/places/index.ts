@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuthScheme } from '../../auth/authenticate.js';
-import { guardStages } from '../../http/guard.js';
+import { guardHook } from '../../http/guard.js';
 import type { AppDependencies } from '../../server/app.js';
 import { registerMapRoutes } from '../map/routes.js';
 import { placesAccess } from './access.js';
@@ -21,7 +21,7 @@ export async function registerPlacesService(app: FastifyInstance, deps: AppDepen
   const access = placesAccess(places);
   // Read and write guards share one set of limits: their stages use the same scope.
   const guard = (schemes: readonly AuthScheme[], roles: readonly string[]) =>
-    guardStages({ scope: 'places', schemes, roles, rateLimit: places.rateLimit }, deps);
+    guardHook({ scope: 'places', schemes, roles, rateLimit: places.rateLimit }, deps);
   const guards: PlaceGuards = {
     read: guard(access.readSchemes, access.readRoles),
     write: guard(access.writeSchemes, access.writeRoles),

@@ -4,7 +4,7 @@
  * places repository.
  */
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { type FieldError, KeywardError } from '../../errors.js';
 import type { PlaceRepository } from '../../store/repositories/places.js';
 import { checkPlaceFields, type FieldProblem } from './fields.js';
@@ -18,8 +18,8 @@ import {
 import { CreatePlaceBody, PlaceParams, UpdatePlaceBody } from './schemas.js';
 
 export interface PlaceGuards {
-  read: onRequestAsyncHookHandler[];
-  write: onRequestAsyncHookHandler[];
+  read: onRequestHookHandler;
+  write: onRequestHookHandler;
 }
 
 /** A 422 naming each bad field as `body.<field>`. */

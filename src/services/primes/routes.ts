@@ -7,7 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardError } from '../../errors.js';
 import { useExactJsonParser } from '../../http/exact-json.js';
-import { guardStages } from '../../http/guard.js';
+import { guardHook } from '../../http/guard.js';
 import type { AppDependencies } from '../../server/app.js';
 import { bitLength, checkPrime, nextPrime, parsePrimeInput } from './math.js';
 
@@ -110,7 +110,7 @@ export async function registerPrimesService(app: FastifyInstance, deps: AppDepen
         roles: primes.roles,
         rateLimit: primes.rateLimit,
       };
-      for (const stage of guardStages(spec, deps)) scope.addHook('onRequest', stage);
+      scope.addHook('onRequest', guardHook(spec, deps));
       useExactJsonParser(scope);
       registerPrimeRoutes(scope, primes.maxBits);
     },
