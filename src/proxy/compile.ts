@@ -24,6 +24,8 @@ export interface CompiledRoute {
   baseQuery: string;
   headerTemplates: CompiledTemplate[];
   queryTemplates: CompiledTemplate[];
+  /** Whether the route injects anything (else the per-request rendering is skipped). */
+  injects: boolean;
   /** Values from `${ENV}` inside this route's inject templates, masked like secrets. */
   staticSecretValues: string[];
   cors: CorsPolicy;
@@ -43,6 +45,12 @@ function compileRoute(route: RouteConfig, index: number, config: CompiledConfig)
   const prefix = route.path.replace(/\*$/, '').replace(/\/+$/, '');
   const methods = [...new Set(route.methods.includes('GET') ? [...route.methods, 'HEAD'] : route.methods)];
   const injectPath = `routes[${index}].upstream.inject`;
+  const headerTemplates = Object.entries(route.upstream.inject?.header ?? {}).map(([n, t]) =>
+    compileTemplate(n.toLowerCase(), t),
+  );
+  const queryTemplates = Object.entries(route.upstream.inject?.query ?? {}).map(([n, t]) =>
+    compileTemplate(n, t),
+  );
   const staticSecretValues = config.source.envValues
     .filter((e) => e.path.startsWith(injectPath))
     .map((e) => e.value);
@@ -59,11 +67,11 @@ function compileRoute(route: RouteConfig, index: number, config: CompiledConfig)
       retries: route.upstream.retries,
     }),
     basePath: url.pathname.replace(/\/+$/, ''),
-    baseQuery: url.search.slice(1),
-    headerTemplates: Object.entries(route.upstream.inject?.header ?? {}).map(([n, t]) =>
-      compileTemplate(n.toLowerCase(), t),
-    ),
-    queryTemplates: Object.entries(route.upstream.inject?.query ?? {}).map(([n, t]) => compileTemplate(n, t)),
+    // Normalized as the per-request merge would, so a request without a query can use it as is.
+    baseQuery: new URLSearchParams(url.search).toString(),
+    headerTemplates,
+    queryTemplates,
+    injects: headerTemplates.length + queryTemplates.length > 0,
     staticSecretValues,
     cors: compileCorsPolicy(config.raw.cors, route.cors, methods),
     cacheTtlMs: route.upstream.cache ? durationMs(route.upstream.cache.ttl) : null,

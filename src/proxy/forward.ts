@@ -46,6 +46,8 @@ function forwardedQuery(
   return params.toString();
 }
 
+const NO_INJECTIONS = { headers: [] as [string, string][], query: [] as [string, string][] };
+
 async function renderInjections(ctx: ForwardContext) {
   const { route } = ctx;
   try {
@@ -64,7 +66,8 @@ async function renderInjections(ctx: ForwardContext) {
   }
 }
 
-function secretValuesOf(ctx: ForwardContext, rendered: [string, string][]): string[] {
+function secretValuesOf(ctx: ForwardContext, rendered: [string, string][]): readonly string[] {
+  if (rendered.length === 0) return ctx.route.staticSecretValues;
   const values = [...ctx.route.staticSecretValues];
   const templates = [...ctx.route.headerTemplates, ...ctx.route.queryTemplates];
   // Only the secret parts are masked, not literal text such as "Bearer ".
@@ -95,10 +98,13 @@ export async function forward(
   const confined = confinePath(route.basePath, rawPath.slice(route.prefix.length));
   if (!confined.ok) throw new KeywardError('KW_ERR_BAD_PATH', { detail: `Refused: ${confined.reason}.` });
 
-  const injected = await renderInjections(ctx);
-  const drop = new Set(injected.query.map(([name]) => name));
-  if (ctx.apiKeyQueryParam) drop.add(ctx.apiKeyQueryParam);
-  const query = forwardedQuery(route.baseQuery, rawQuery, drop, injected.query);
+  const injected = route.injects ? await renderInjections(ctx) : NO_INJECTIONS;
+  let query = route.baseQuery;
+  if (rawQuery !== '' || injected.query.length > 0) {
+    const drop = new Set(injected.query.map(([name]) => name));
+    if (ctx.apiKeyQueryParam) drop.add(ctx.apiKeyQueryParam);
+    query = forwardedQuery(route.baseQuery, rawQuery, drop, injected.query);
+  }
   const path = query === '' ? confined.path : `${confined.path}?${query}`;
 
   const cacheKey =
@@ -133,19 +139,35 @@ export async function forward(
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) abort.abort();
   });
+  const upstreamRequest = {
+    method: request.method,
+    path,
+    headers,
+    body: hasBody ? (request.raw as Readable) : undefined,
+    signal: abort.signal,
+  };
+  // Nothing to mask, limit or cache: the body goes from the upstream socket to the caller's.
+  const direct = secretValues.length === 0 && route.maxResponseBytes === null && cacheKey === null;
   let response: Awaited<ReturnType<typeof route.upstream.request>>;
   try {
-    response = await route.upstream.request({
-      method: request.method,
-      path,
-      headers,
-      body: hasBody ? (request.raw as Readable) : undefined,
-      signal: abort.signal,
-    });
+    if (direct) {
+      await route.upstream.stream(upstreamRequest, (status, upstreamHeaders) => {
+        const outHeaders = callerResponseHeaders(upstreamHeaders, route.config.upstream.allowSetCookie);
+        // Keyward's own headers (request id, RateLimit, CORS) first; as on the other path,
+        // an upstream header of the same name replaces them (x-request-id never does).
+        const merged = { ...reply.getHeaders(), ...outHeaders };
+        reply.hijack();
+        reply.raw.writeHead(status, merged as Record<string, string | string[]>);
+        return reply.raw;
+      });
+      return reply;
+    }
+    response = await route.upstream.request(upstreamRequest);
   } catch (error) {
     if (error instanceof UpstreamError) {
       request.log.warn({ route: route.name, upstreamError: error.causeCode }, 'upstream call failed');
-      if (error.kind === 'aborted') return reply;
+      // Once the response has begun, the caller's connection was already cut off by the failure.
+      if (error.kind === 'aborted' || error.responseStarted) return reply;
       throw new KeywardError(
         error.kind === 'timeout' ? 'KW_ERR_UPSTREAM_TIMEOUT' : 'KW_ERR_UPSTREAM_FAILED',
         {

@@ -20,12 +20,15 @@ export interface TestUpstream {
   url: string;
   port: number;
   received: ReceivedRequest[];
+  /** URLs whose response was cut off before it finished (the caller hung up). */
+  abandoned: string[];
   close(): Promise<void>;
 }
 
 /** Starts the upstream; close() stops it and drops its connections. */
 export async function startUpstream(): Promise<TestUpstream> {
   const received: ReceivedRequest[] = [];
+  const abandoned: string[] = [];
   let flaky = 0;
   const server: Server = createServer((req, res) => {
     received.push({
@@ -33,6 +36,9 @@ export async function startUpstream(): Promise<TestUpstream> {
       url: req.url ?? '',
       headers: req.headers,
       rawHeaders: req.rawHeaders,
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned.push(req.url ?? '');
     });
     const url = new URL(req.url ?? '/', 'http://upstream');
     const path = url.pathname.replace(/^\/base/, '');
@@ -114,6 +120,7 @@ export async function startUpstream(): Promise<TestUpstream> {
     url: `http://127.0.0.1:${port}`,
     port,
     received,
+    abandoned,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -272,6 +272,25 @@ describe('upstream behaviour', () => {
     await expect(res.text()).rejects.toThrow();
   });
 
+  test('a caller that hangs up cancels the upstream call, before and during the response', async () => {
+    for (const path of ['/slow?ms=5000', '/stall']) {
+      const caller = request(`${base}/public${path}`);
+      caller.on('error', () => {});
+      caller.on('response', (res) => res.on('error', () => {}));
+      caller.end();
+      // Hang up while the upstream is still answering (before its headers, or mid-body).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      caller.destroy();
+      await expect.poll(() => upstream.abandoned, { timeout: 1000, interval: 20 }).toContain(path);
+    }
+  });
+
+  test('an upstream that stalls mid-body aborts the response on a plain route too', async () => {
+    const res = await fetch(`${base}/public/stall`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+  });
+
   test('a multi-megabyte download streams through intact', async () => {
     const res = await fetch(`${base}/public/big?mb=8`);
     expect(res.status).toBe(200);

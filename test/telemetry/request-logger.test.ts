@@ -31,8 +31,9 @@ describe('per-request logger', () => {
     log.debug('detail');
     expect(lines).toEqual([]);
     expect(children()).toBe(0);
-    expect(log.isLevelEnabled('info')).toBe(false);
-    expect(log.isLevelEnabled('warn')).toBe(true);
+    const levels = log as unknown as { isLevelEnabled(level: string): boolean };
+    expect(levels.isLevelEnabled('info')).toBe(false);
+    expect(levels.isLevelEnabled('warn')).toBe(true);
     expect(log.level).toBe('warn');
   });
 
