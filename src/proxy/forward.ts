@@ -1,19 +1,18 @@
 /**
  * The proxy handler: confine the path, build the upstream request (hygiene, forwarding headers,
- * injected secrets), answer from cache when allowed, call the upstream and stream its answer
- * back — masked for secrets, without hop-by-hop headers, and never revealing the upstream's
- * details in errors.
+ * injected secrets), answer from cache when allowed, call the upstream and relay its answer
+ * (relay.ts), and never reveal the upstream's details in errors.
  */
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KeywardError } from '../errors.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
-import { isCacheable } from './cache.js';
 import type { CompiledRoute } from './compile.js';
-import { callerResponseHeaders, type ForwardingInfo, upstreamRequestHeaders } from './headers.js';
+import { type ForwardingInfo, upstreamRequestHeaders } from './headers.js';
 import { MissingSecretError, renderTemplate, type SecretLookup } from './inject.js';
 import { confinePath } from './path.js';
-import { SecretScrubber, scrubText, secretNeedles } from './scrub.js';
+import { ResponseRelay } from './relay.js';
+import { secretNeedles } from './scrub.js';
 import { UpstreamError } from './upstream.js';
 
 export interface ForwardContext {
@@ -47,6 +46,7 @@ function forwardedQuery(
 }
 
 const NO_INJECTIONS = { headers: [] as [string, string][], query: [] as [string, string][] };
+const NO_NEEDLES: readonly Buffer[] = [];
 
 async function renderInjections(ctx: ForwardContext) {
   const { route } = ctx;
@@ -135,136 +135,38 @@ export async function forward(
     request.headers['content-length'] !== undefined
       ? request.headers['content-length'] !== '0'
       : request.headers['transfer-encoding'] !== undefined;
-  const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) abort.abort();
+  const relay = new ResponseRelay(reply, {
+    routeName: route.name,
+    allowSetCookie: route.config.upstream.allowSetCookie,
+    needles: secretValues.length > 0 ? secretNeedles(secretValues) : NO_NEEDLES,
+    maxBytes: route.maxResponseBytes,
+    cache:
+      cacheKey !== null && ctx.cache !== null
+        ? { store: ctx.cache, key: cacheKey, ttlMs: route.cacheTtlMs as number }
+        : null,
   });
-  const upstreamRequest = {
-    method: request.method,
-    path,
-    headers,
-    body: hasBody ? (request.raw as Readable) : undefined,
-    signal: abort.signal,
-  };
-  // Nothing to mask, limit or cache: the body goes from the upstream socket to the caller's.
-  const direct = secretValues.length === 0 && route.maxResponseBytes === null && cacheKey === null;
-  let response: Awaited<ReturnType<typeof route.upstream.request>>;
+  const call = route.upstream.send(
+    { method: request.method, path, headers, body: hasBody ? (request.raw as Readable) : undefined },
+    relay,
+  );
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) call.cancel();
+  });
   try {
-    if (direct) {
-      await route.upstream.stream(upstreamRequest, (status, upstreamHeaders) => {
-        const outHeaders = callerResponseHeaders(upstreamHeaders, route.config.upstream.allowSetCookie);
-        // Keyward's own headers (request id, RateLimit, CORS) first; as on the other path,
-        // an upstream header of the same name replaces them (x-request-id never does).
-        const merged = { ...reply.getHeaders(), ...outHeaders };
-        reply.hijack();
-        reply.raw.writeHead(status, merged as Record<string, string | string[]>);
-        return reply.raw;
-      });
+    await call.done;
+  } catch (error) {
+    if (error instanceof UpstreamError)
+      request.log.warn({ route: route.name, upstreamError: error.causeCode }, 'upstream call failed');
+    // Once the response has begun, all that is left is to cut it off.
+    if (relay.streaming) {
+      reply.raw.destroy();
       return reply;
     }
-    response = await route.upstream.request(upstreamRequest);
-  } catch (error) {
-    if (error instanceof UpstreamError) {
-      request.log.warn({ route: route.name, upstreamError: error.causeCode }, 'upstream call failed');
-      // Once the response has begun, the caller's connection was already cut off by the failure.
-      if (error.kind === 'aborted' || error.responseStarted) return reply;
-      throw new KeywardError(
-        error.kind === 'timeout' ? 'KW_ERR_UPSTREAM_TIMEOUT' : 'KW_ERR_UPSTREAM_FAILED',
-        {
-          detail: `Route "${route.name}": the upstream ${error.kind === 'timeout' ? 'did not answer in time' : 'could not be reached'}.`,
-        },
-      );
-    }
-    throw error;
-  }
-
-  const needles = secretNeedles(secretValues);
-  const outHeaders = callerResponseHeaders(response.headers, route.config.upstream.allowSetCookie);
-  if (needles.length > 0) {
-    for (const [name, value] of Object.entries(outHeaders)) {
-      outHeaders[name] = Array.isArray(value)
-        ? value.map((v) => scrubText(v, needles))
-        : scrubText(value, needles);
-    }
-  }
-  const limit = route.maxResponseBytes;
-  const declared = Number(response.headers['content-length'] ?? Number.NaN);
-  if (limit !== null && declared > limit) {
-    response.body.destroy();
-    throw new KeywardError('KW_ERR_UPSTREAM_TOO_LARGE', {
-      detail: `Route "${route.name}": the upstream response is larger than allowed.`,
+    if (!(error instanceof UpstreamError)) throw error;
+    if (error.kind === 'aborted') return reply;
+    throw new KeywardError(error.kind === 'timeout' ? 'KW_ERR_UPSTREAM_TIMEOUT' : 'KW_ERR_UPSTREAM_FAILED', {
+      detail: `Route "${route.name}": the upstream ${error.kind === 'timeout' ? 'did not answer in time' : 'could not be reached'}.`,
     });
   }
-  let body: Readable = response.body;
-  response.body.on('error', (error) =>
-    request.log.warn({ route: route.name, err: (error as Error).name }, 'upstream body failed'),
-  );
-  if (limit !== null) body = chain(body, new SizeLimit(limit));
-  if (needles.length > 0) body = chain(body, new SecretScrubber(needles));
-  if (cacheKey !== null) {
-    outHeaders['x-cache'] = 'MISS';
-    if (isCacheable(response.statusCode, response.headers))
-      body = tapIntoCache(body, ctx, cacheKey, response.statusCode, outHeaders);
-  }
-  return reply.code(response.statusCode).headers(outHeaders).send(body);
-}
-
-/** Streams the body to the caller while keeping a copy for the cache, abandoned if it grows too large. */
-function tapIntoCache(
-  body: Readable,
-  ctx: ForwardContext,
-  key: string,
-  status: number,
-  headers: Record<string, string | string[]>,
-): Readable {
-  const cache = ctx.cache as ResponseCache;
-  const ttl = ctx.route.cacheTtlMs as number;
-  let chunks: Buffer[] | null = [];
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      if (chunks !== null) {
-        size += chunk.length;
-        if (size > cache.maxEntryBytes) chunks = null;
-        else chunks.push(chunk);
-      }
-      done(null, chunk);
-    },
-    flush(done) {
-      if (chunks !== null) {
-        const { 'x-cache': _, ...stored } = headers;
-        cache.set(key, { status, headers: stored, body: Buffer.concat(chunks) }, ttl);
-      }
-      done();
-    },
-  });
-  return chain(body, tap);
-}
-
-/**
- * `source.pipe(next)` that also carries errors forward: if the upstream body fails midway (a
- * body timeout, a reset), the caller's response is aborted instead of hanging.
- */
-function chain(source: Readable, next: Transform): Readable {
-  source.on('error', (error) => next.destroy(error));
-  return source.pipe(next);
-}
-
-/** Fails the stream once more than `max` bytes have passed (a response with no Content-Length). */
-class SizeLimit extends Transform {
-  readonly #max: number;
-  #seen = 0;
-  constructor(max: number) {
-    super();
-    this.#max = max;
-  }
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    done: (error?: Error | null, data?: Buffer) => void,
-  ): void {
-    this.#seen += chunk.length;
-    if (this.#seen > this.#max) done(new Error('upstream response exceeded maxResponseSize'));
-    else done(null, chunk);
-  }
+  return reply;
 }

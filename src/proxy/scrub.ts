@@ -4,7 +4,6 @@
  * secrets passes through here, and any occurrence of a secret value, raw or URL-encoded, is
  * overwritten with asterisks of the same length (so Content-Length stays correct).
  */
-import { Transform, type TransformCallback } from 'node:stream';
 
 /** The byte patterns to mask for a set of secret values (short values are ignored: too noisy). */
 export function secretNeedles(values: readonly string[]): Buffer[] {
@@ -18,7 +17,8 @@ export function secretNeedles(values: readonly string[]): Buffer[] {
   return [...needles].map((n) => Buffer.from(n, 'utf8'));
 }
 
-function maskInPlace(data: Buffer, needles: readonly Buffer[]): void {
+/** Overwrites every needle in `data` with asterisks. */
+export function maskInPlace(data: Buffer, needles: readonly Buffer[]): void {
   for (const needle of needles) {
     let at = data.indexOf(needle);
     while (at !== -1) {
@@ -35,32 +35,41 @@ export function scrubText(text: string, needles: readonly Buffer[]): string {
   return data.toString('utf8');
 }
 
-/** A stream that masks needles even when they straddle chunk boundaries. */
-export class SecretScrubber extends Transform {
+/**
+ * Masks needles in a body that arrives in chunks, even when a needle straddles two of them:
+ * the last `longest needle - 1` bytes are held back until the next chunk (or the end).
+ */
+export class StreamMasker {
   readonly #needles: readonly Buffer[];
   readonly #keep: number;
   #pending: Buffer = Buffer.alloc(0);
 
   constructor(needles: readonly Buffer[]) {
-    super();
     this.#needles = needles;
     this.#keep = Math.max(0, ...needles.map((n) => n.length - 1));
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  /** The masked bytes that can be sent now (possibly none). */
+  push(chunk: Buffer): Buffer {
     // Copy: the upstream's buffers are not ours to overwrite.
     const data = Buffer.concat([this.#pending, chunk]);
     maskInPlace(data, this.#needles);
     // Any needle starting before `cut` ends inside `data`, so it has been masked already.
     const cut = Math.max(0, data.length - this.#keep);
     this.#pending = data.subarray(cut);
-    if (cut > 0) this.push(data.subarray(0, cut));
-    done();
+    return data.subarray(0, cut);
   }
 
-  override _flush(done: TransformCallback): void {
+  /** The rest, masked, once the body has ended. */
+  end(): Buffer {
     maskInPlace(this.#pending, this.#needles);
-    if (this.#pending.length > 0) this.push(this.#pending);
-    done();
+    return this.#pending;
   }
+}
+
+/** A copy of a whole body with every needle masked. */
+export function maskedCopy(body: Buffer, needles: readonly Buffer[]): Buffer {
+  const copy = Buffer.from(body);
+  maskInPlace(copy, needles);
+  return copy;
 }

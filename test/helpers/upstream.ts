@@ -1,7 +1,8 @@
 /**
  * A real HTTP upstream for proxy tests, on 127.0.0.1 with an ephemeral port. It records every
  * request it receives and answers by path: `/echo` (the request as JSON), `/slow?ms=` (delay
- * before headers), `/stall` (headers, then a stalled body), `/big?mb=` (a streamed body; `/chunked` the same without Content-Length),
+ * before headers), `/stall` (headers, then a stalled body; `/stall-declared` the same with a
+ * Content-Length), `/leak-stream` (echoes `appid` split across two writes), `/big?mb=` (a streamed body; `/chunked` the same without Content-Length),
  * `/upload` (counts the request body), `/flaky` (resets every other request), `/redirect`, `/cookie`, `/leak` (echoes the query and
  * headers back, as careless APIs do), `/nostore`.
  */
@@ -58,6 +59,19 @@ export async function startUpstream(): Promise<TestUpstream> {
     if (path === '/stall') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('partial');
+      return;
+    }
+    if (path === '/stall-declared') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('partial');
+      return;
+    }
+    if (path === '/leak-stream') {
+      // A streamed body that echoes the appid parameter split across two writes.
+      const secret = url.searchParams.get('appid') ?? '';
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write(`${'x'.repeat(70_000)}${secret.slice(0, 5)}`);
+      setTimeout(() => res.end(`${secret.slice(5)} in ${req.url}`), 20);
       return;
     }
     if (path === '/big' || path === '/chunked') {

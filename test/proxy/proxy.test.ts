@@ -148,6 +148,15 @@ describe('secret injection and stripping', () => {
     expect(last().headers['accept-encoding']).toBe('identity');
   });
 
+  test('a secret echoed in a streamed body is masked even across chunk boundaries', async () => {
+    const res = await get('/weather/leak-stream');
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body.length).toBeGreaterThan(70_000);
+    expect(body).not.toContain(THIRD_PARTY_KEY);
+    expect(body).toContain(`x${'*'.repeat(THIRD_PARTY_KEY.length)} in /base/leak-stream?`);
+  });
+
   test('a rotated secret applies without a restart', async () => {
     await gw.secrets.set('weather', 'tp_live_rotated_000111222333', { id: 'test' });
     await new Promise((r) => setTimeout(r, 1100));
@@ -270,6 +279,13 @@ describe('upstream behaviour', () => {
     const res = await fetch(`${base}/limited/stall`);
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
+  });
+
+  test('a small body that stalls before it is complete is a clean 504, not a cut-off 200', async () => {
+    const res = await fetch(`${base}/limited/stall-declared`);
+    expect(res.status).toBe(504);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('KW_ERR_UPSTREAM_TIMEOUT');
   });
 
   test('a caller that hangs up cancels the upstream call, before and during the response', async () => {
