@@ -48,7 +48,10 @@ export class LocalLimiter {
   readonly #persistence: QuotaPersistence | null;
   readonly #maxCounters: number;
   readonly #tats = new Map<string, number>();
+  /** The current period's counter of each calendar check, by check id. */
   readonly #counters = new Map<string, CalendarCounter>();
+  /** Counters with counts not yet saved, including ones whose period has just ended. */
+  #dirty = new Set<CalendarCounter>();
   readonly #loading = new Map<string, Promise<void>>();
   #calls = 0;
   readonly #periods: { day?: { start: number; end: number }; month?: { start: number; end: number } } = {};
@@ -77,7 +80,7 @@ export class LocalLimiter {
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as LimitCheck;
       if (isCalendar(check.policy.per)) {
-        const counter = this.#counterFor(check, now);
+        const counter = this.#counterFor(check, this.#period(check.policy.per, now));
         const allowed = counter.count + 1 <= check.policy.requests;
         const untilEnd = counter.end - now;
         results[i] = {
@@ -100,7 +103,10 @@ export class LocalLimiter {
       const counter = counters[i];
       if (counter) {
         counter.count++;
-        counter.dirty = this.#persistence !== null;
+        if (this.#persistence !== null && !counter.dirty) {
+          counter.dirty = true;
+          this.#dirty.add(counter);
+        }
       } else {
         this.#tats.set((checks[i] as LimitCheck).id, tats[i] as number);
       }
@@ -110,14 +116,17 @@ export class LocalLimiter {
 
   /** Saves changed calendar counters; failed saves stay pending for the next flush. */
   async flush(): Promise<void> {
-    if (!this.#persistence) return;
-    const dirty = [...this.#counters.values()].filter((c) => c.dirty);
-    if (dirty.length === 0) return;
+    if (!this.#persistence || this.#dirty.size === 0) return;
+    const dirty = [...this.#dirty];
+    this.#dirty = new Set();
     for (const c of dirty) c.dirty = false;
     try {
       await this.#persistence.save(dirty.map((c) => ({ id: c.id, periodStart: c.start, count: c.count })));
     } catch (error) {
-      for (const c of dirty) c.dirty = true;
+      for (const c of dirty) {
+        c.dirty = true;
+        this.#dirty.add(c);
+      }
       throw error;
     }
   }
@@ -125,13 +134,13 @@ export class LocalLimiter {
   /** Drops state that no longer limits anything (a full GCRA allowance, a past calendar period). */
   sweep(now: number): void {
     for (const [id, tat] of this.#tats) if (tat <= now) this.#tats.delete(id);
-    for (const [key, c] of this.#counters) if (c.end <= now && !c.dirty) this.#counters.delete(key);
+    for (const [id, c] of this.#counters) if (c.end <= now && !c.dirty) this.#counters.delete(id);
     // With a durable store, saved counters can be dropped and read back on their next use, so
     // memory stays bounded however many keys are active in a day (oldest first).
     if (this.#persistence === null || this.#counters.size <= this.#maxCounters) return;
-    for (const [key, c] of this.#counters) {
+    for (const [id, c] of this.#counters) {
       if (this.#counters.size <= this.#maxCounters * 0.9) break;
-      if (!c.dirty) this.#counters.delete(key);
+      if (!c.dirty) this.#counters.delete(id);
     }
   }
 
@@ -149,27 +158,25 @@ export class LocalLimiter {
     return period;
   }
 
-  #counterFor(check: LimitCheck, now: number): CalendarCounter {
-    const { start, end } = this.#period(check.policy.per as 'day' | 'month', now);
-    const key = quotaKey(check.id, start);
-    let counter = this.#counters.get(key);
-    if (!counter) {
-      counter = { id: check.id, start, end, count: 0, dirty: false };
-      this.#counters.set(key, counter);
+  /** The check's counter for `period`: a fresh one when none is held or the held one is for an earlier period. */
+  #counterFor(check: LimitCheck, period: { start: number; end: number }): CalendarCounter {
+    let counter = this.#counters.get(check.id);
+    if (counter === undefined || counter.start !== period.start) {
+      // An earlier period's unsaved count stays in #dirty until flushed.
+      counter = { id: check.id, start: period.start, end: period.end, count: 0, dirty: false };
+      this.#counters.set(check.id, counter);
     }
     return counter;
   }
 
   #ensureLoaded(checks: readonly LimitCheck[], now: number): Promise<unknown> | null {
-    if (!this.#persistence) return null;
+    if (!this.#persistence || this.#allLoaded(checks, now)) return null;
     const missing: (QuotaKey & { per: 'day' | 'month' })[] = [];
     const waits: Promise<void>[] = [];
     for (const check of checks) {
-      if (!isCalendar(check.policy.per)) continue;
+      if (!isCalendar(check.policy.per) || this.#isLoaded(check, now)) continue;
       const { start } = this.#period(check.policy.per, now);
-      const key = quotaKey(check.id, start);
-      if (this.#counters.has(key)) continue;
-      const pending = this.#loading.get(key);
+      const pending = this.#loading.get(quotaKey(check.id, start));
       if (pending) waits.push(pending);
       else missing.push({ id: check.id, periodStart: start, per: check.policy.per });
     }
@@ -178,7 +185,18 @@ export class LocalLimiter {
       for (const k of missing) this.#loading.set(quotaKey(k.id, k.periodStart), load);
       waits.push(load);
     }
-    return waits.length > 0 ? Promise.all(waits) : null;
+    return Promise.all(waits);
+  }
+
+  #allLoaded(checks: readonly LimitCheck[], now: number): boolean {
+    for (const check of checks) if (!this.#isLoaded(check, now)) return false;
+    return true;
+  }
+
+  /** Whether the check needs nothing from the store: a short window, or its current counter is held. */
+  #isLoaded(check: LimitCheck, now: number): boolean {
+    const per = check.policy.per;
+    return !isCalendar(per) || this.#counters.get(check.id)?.start === this.#period(per, now).start;
   }
 
   async #load(keys: (QuotaKey & { per: 'day' | 'month' })[]): Promise<void> {
@@ -187,14 +205,13 @@ export class LocalLimiter {
         keys.map(({ id, periodStart }) => ({ id, periodStart })),
       );
       for (const k of keys) {
-        const key = quotaKey(k.id, k.periodStart);
-        if (this.#counters.has(key)) continue;
+        if (this.#counters.get(k.id)?.start === k.periodStart) continue;
         const { end } = calendarPeriod(k.per, k.periodStart);
-        this.#counters.set(key, {
+        this.#counters.set(k.id, {
           id: k.id,
           start: k.periodStart,
           end,
-          count: counts.get(key) ?? 0,
+          count: counts.get(quotaKey(k.id, k.periodStart)) ?? 0,
           dirty: false,
         });
       }

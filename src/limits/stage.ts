@@ -66,7 +66,16 @@ function templates(idPrefix: string, namePrefix: string, policies: readonly Limi
 interface CheckSet {
   templates: CheckTemplate[];
   policyHeader: string;
+  /** Whether the checks depend on the principal only (no `by: ip`), so they can be reused. */
+  perPrincipal: boolean;
+  /**
+   * Built checks by principal id: reused, their ids are the same strings on every request, which
+   * keeps the limiter's lookups cheap. Bounded; cleared when full (it refills as requests come).
+   */
+  built: Map<string, LimitCheck[]>;
 }
+
+const MAX_BUILT = 4096;
 
 /** Builds the stage enforcing a route's limits plus the caller's plan. */
 export function createLimitStage(spec: LimitSpec, limiter: RateLimiter, plans: PlanTable): Stage {
@@ -78,7 +87,12 @@ export function createLimitStage(spec: LimitSpec, limiter: RateLimiter, plans: P
   const checkSet = (planTemplates: CheckTemplate[]): CheckSet => {
     const all = [...planTemplates, ...routeTemplates];
     const policies = [...all, ...(budget ? [budget] : [])];
-    return { templates: all, policyHeader: policyHeader(policies) };
+    return {
+      templates: all,
+      policyHeader: policyHeader(policies),
+      perPrincipal: all.every((t) => t.by !== 'ip'),
+      built: new Map(),
+    };
   };
   const withoutPlan = checkSet([]);
   const byPlan = new Map<string, CheckSet>();
@@ -97,18 +111,36 @@ export function createLimitStage(spec: LimitSpec, limiter: RateLimiter, plans: P
         });
       set = found;
     }
-    const checks: LimitCheck[] = [];
-    for (const t of set.templates) {
-      checks.push({ id: t.idPrefix + subjectOf(t.by, request), name: t.name, policy: t.policy });
-    }
-    if (budget) checks.push(budget);
-    if (checks.length === 0) return undefined;
+    if (set.templates.length === 0 && budget === null) return undefined;
+    const checks = checksFor(set, request);
 
     const decision = limiter.consume(checks, spec.onFailure, spec.scope);
     // Counters in memory decide synchronously; a promise only while a quota loads from the store.
     if (decision instanceof Promise) return decision.then((d) => answer(d, set, reply));
     return answer(decision, set, reply);
   };
+
+  function build(set: CheckSet, request: FastifyRequest): LimitCheck[] {
+    const checks: LimitCheck[] = [];
+    for (const t of set.templates) {
+      checks.push({ id: t.idPrefix + subjectOf(t.by, request), name: t.name, policy: t.policy });
+    }
+    if (budget) checks.push(budget);
+    return checks;
+  }
+
+  function checksFor(set: CheckSet, request: FastifyRequest): LimitCheck[] {
+    const p = request.principal;
+    // A client-credentials principal counts `by: key` against its key, `by: user` against itself.
+    if (!set.perPrincipal || !p || (p.keyId !== undefined && p.keyId !== p.id)) return build(set, request);
+    let checks = set.built.get(p.id);
+    if (checks === undefined) {
+      if (set.built.size >= MAX_BUILT) set.built.clear();
+      checks = build(set, request);
+      set.built.set(p.id, checks);
+    }
+    return checks;
+  }
 
   function answer(decision: LimitDecision, set: CheckSet, reply: FastifyReply): undefined {
     const headers = rateLimitHeaders(decision, set.policyHeader);

@@ -7,12 +7,19 @@ import type { Clock } from '../clock.js';
 import type { UsageCount, UsageRepository } from '../store/repositories/usage.js';
 
 const MINUTE = 60_000;
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+
+/** One minute's counts: route → principal → counts by status class (index 0 = 1xx … 4 = 5xx). */
+type MinuteCounts = Map<string, Map<string, number[]>>;
 
 export class UsageRecorder {
   readonly #repository: UsageRepository;
   readonly #clock: Clock;
   readonly #timer: NodeJS.Timeout;
-  #pending = new Map<string, UsageCount>();
+  #bucket = -1;
+  #current: MinuteCounts = new Map();
+  /** Earlier minutes not yet written (a flush in progress, or failed). */
+  #earlier: UsageCount[] = [];
 
   constructor(repository: UsageRepository, clock: Clock, flushMs = 5000) {
     this.#repository = repository;
@@ -21,28 +28,39 @@ export class UsageRecorder {
     this.#timer.unref();
   }
 
-  /** Counts one response. */
+  /**
+   * Counts one response. Nested maps keyed by the route and principal strings the request
+   * already holds, so nothing is concatenated or hashed anew per request.
+   */
   record(principal: string | null, route: string, status: number): void {
     const bucket = Math.floor(this.#clock.now() / MINUTE) * MINUTE;
-    const statusClass = `${Math.floor(status / 100)}xx`;
+    if (bucket !== this.#bucket) this.#closeMinute(bucket);
+    let byPrincipal = this.#current.get(route);
+    if (byPrincipal === undefined) {
+      byPrincipal = new Map();
+      this.#current.set(route, byPrincipal);
+    }
     const who = principal ?? '-';
-    const key = `${bucket}\u0000${who}\u0000${route}\u0000${statusClass}`;
-    const entry = this.#pending.get(key);
-    if (entry) entry.count++;
-    else this.#pending.set(key, { bucket, principal: who, route, statusClass, count: 1 });
+    let counts = byPrincipal.get(who);
+    if (counts === undefined) {
+      counts = [0, 0, 0, 0, 0];
+      byPrincipal.set(who, counts);
+    }
+    const index = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
+    counts[index] = (counts[index] as number) + 1;
   }
 
   /** Writes everything counted so far in one batch. */
   async flush(): Promise<void> {
-    if (this.#pending.size === 0) return;
-    const batch = [...this.#pending.values()];
-    this.#pending = new Map();
+    this.#closeMinute(this.#bucket);
+    if (this.#earlier.length === 0) return;
+    const batch = mergeRows(this.#earlier);
+    this.#earlier = [];
     try {
       await this.#repository.add(batch);
     } catch (error) {
       // Keep the counts for the next attempt rather than losing them.
-      for (const c of batch)
-        this.record(c.principal === '-' ? null : c.principal, c.route, Number(c.statusClass[0]) * 100);
+      this.#earlier = batch.concat(this.#earlier);
       throw error;
     }
   }
@@ -52,4 +70,31 @@ export class UsageRecorder {
     clearInterval(this.#timer);
     await this.flush();
   }
+
+  /** Moves the current minute's counts to the rows awaiting a write, and starts `next`. */
+  #closeMinute(next: number): void {
+    const bucket = this.#bucket;
+    for (const [route, byPrincipal] of this.#current) {
+      for (const [principal, counts] of byPrincipal) {
+        counts.forEach((count, i) => {
+          if (count > 0)
+            this.#earlier.push({ bucket, principal, route, statusClass: STATUS_CLASSES[i] as string, count });
+        });
+      }
+    }
+    this.#current = new Map();
+    this.#bucket = next;
+  }
+}
+
+/** One row per minute, principal, route and class (a statement may not update a row twice). */
+function mergeRows(rows: readonly UsageCount[]): UsageCount[] {
+  const merged = new Map<string, UsageCount>();
+  for (const row of rows) {
+    const key = `${row.bucket}\u0000${row.principal}\u0000${row.route}\u0000${row.statusClass}`;
+    const entry = merged.get(key);
+    if (entry) entry.count += row.count;
+    else merged.set(key, { ...row });
+  }
+  return [...merged.values()];
 }

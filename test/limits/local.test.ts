@@ -118,6 +118,37 @@ describe('several limits at once', () => {
 });
 
 describe('memory bound with a durable store', () => {
+  test('a count not yet saved when its day ends is still saved, and the new day starts at zero', async () => {
+    const saves: { id: string; periodStart: number; count: number }[] = [];
+    const persistence = {
+      load: async () => new Map<string, number>(),
+      async save(entries: readonly { id: string; periodStart: number; count: number }[]) {
+        saves.push(...entries);
+      },
+    };
+    const limiter = new LocalLimiter(persistence);
+    const c = check('midnight', 2, 'day');
+    const today = calendarPeriod('day', T0).start;
+    const tomorrow = today + 86_400_000;
+    await limiter.consume([c], tomorrow - 1000);
+    await limiter.consume([c], tomorrow - 500);
+    expect((await limiter.consume([c], tomorrow - 1)).allowed).toBe(false);
+    // Past midnight, before any flush: a fresh allowance.
+    const next = await limiter.consume([c], tomorrow + 1000);
+    expect(next.allowed).toBe(true);
+    expect(next.tightest?.remaining).toBe(1);
+    await limiter.flush();
+    expect(saves).toEqual(
+      expect.arrayContaining([
+        { id: 'midnight', periodStart: today, count: 2 },
+        { id: 'midnight', periodStart: tomorrow, count: 1 },
+      ]),
+    );
+    expect(saves).toHaveLength(2);
+    await limiter.flush();
+    expect(saves).toHaveLength(2);
+  });
+
   test('saved calendar counters are dropped past the bound and read back on next use', async () => {
     const saved = new Map<string, number>();
     const persistence = {
