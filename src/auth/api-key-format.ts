@@ -30,12 +30,31 @@ export function generateApiKey(prefix: string): string {
   return body + checksum(body);
 }
 
+/** Whether `key` has the shape of a key for `prefix` (checksum not checked). */
+export function hasKeyShape(key: string, prefix: string): boolean {
+  return (
+    key.length === prefix.length + 1 + RANDOM_LENGTH + CHECKSUM_LENGTH &&
+    key.startsWith(prefix) &&
+    key.charCodeAt(prefix.length) === 0x5f && // _
+    KEY_SHAPE.test(key)
+  );
+}
+
+/** Whether the last six characters of a well-shaped key are the checksum of the rest. */
+export function hasValidChecksum(key: string): boolean {
+  let value = crc32(key.slice(0, key.length - CHECKSUM_LENGTH));
+  // Compared digit by digit from the end, without building the expected string.
+  for (let i = key.length - 1; i >= key.length - CHECKSUM_LENGTH; i--) {
+    if (key.charCodeAt(i) !== BASE62.charCodeAt(value % 62)) return false;
+    value = Math.floor(value / 62);
+  }
+  return true;
+}
+
 /** Checks shape and checksum; `null` means the key is well-formed for this prefix. */
 export function checkKeyFormat(key: string, prefix: string): KeyFormatProblem | null {
-  const match = KEY_SHAPE.exec(key);
-  if (!match || match[1] !== prefix) return 'malformed';
-  const body = key.slice(0, key.length - CHECKSUM_LENGTH);
-  return checksum(body) === key.slice(-CHECKSUM_LENGTH) ? null : 'checksum';
+  if (!hasKeyShape(key, prefix)) return 'malformed';
+  return hasValidChecksum(key) ? null : 'checksum';
 }
 
 /** The stored form of a key: hex SHA-256. Keys carry 256 bits of entropy, so no slow hash is needed. */

@@ -10,7 +10,13 @@ import type { ApiKeySettings } from '../config/compile.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/db.js';
 import type { ApiKeyChanges, ApiKeyListFilter, ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { checkKeyFormat, digestApiKey, generateApiKey } from './api-key-format.js';
+import {
+  checkKeyFormat,
+  digestApiKey,
+  generateApiKey,
+  hasKeyShape,
+  hasValidChecksum,
+} from './api-key-format.js';
 import { type CallerBinding, checkBindings } from './key-bindings.js';
 import type { Principal } from './principal.js';
 import { TtlCache } from './ttl-cache.js';
@@ -62,11 +68,28 @@ export interface ApiKeyServiceOptions {
 
 const DEFAULT_CACHE_TTL_MS = 500;
 
+/** A found key with its successful verification, made once per cache fill (not per request). */
+interface CachedKey {
+  record: ApiKeyRecord;
+  verified: KeyVerification & { ok: true };
+}
+
+function cachedKey(record: ApiKeyRecord): CachedKey {
+  const principal: Principal = {
+    kind: 'apiKey',
+    id: record.id,
+    keyId: record.id,
+    roles: record.roles,
+    plan: record.plan,
+  };
+  return { record, verified: { ok: true, principal, record } };
+}
+
 export class ApiKeyService {
   readonly #store: Store;
   readonly #settings: ApiKeySettings;
   readonly #clock: Clock;
-  readonly #hits: TtlCache<ApiKeyRecord>;
+  readonly #hits: TtlCache<CachedKey>;
   readonly #misses: TtlCache<true>;
   readonly #lastUsed = new Map<string, number>();
   readonly #flushTimer: NodeJS.Timeout;
@@ -92,39 +115,45 @@ export class ApiKeyService {
    * returned only when the store must be asked.
    */
   verify(key: string, caller: CallerBinding): KeyVerification | Promise<KeyVerification> {
-    const problem = checkKeyFormat(key, this.#settings.prefix);
-    if (problem === 'malformed') return this.#verifyForeign(key, caller);
-    if (problem !== null) return { ok: false, reason: problem };
-    return this.#verifyDigest(digestApiKey(key), caller);
+    if (!hasKeyShape(key, this.#settings.prefix)) return this.#verifyForeign(key, caller);
+    const digest = digestApiKey(key);
+    // A cached record was found by this digest after this key passed the checksum, so a hit
+    // needs neither the checksum again nor a second comparison.
+    const cached = this.#hits.get(digest);
+    if (cached) return this.#admit(cached, digest, caller);
+    if (!hasValidChecksum(key)) return { ok: false, reason: 'checksum' };
+    return this.#lookup(digest, caller);
   }
 
   /** A key not in Keyward's format is looked up only if such keys were imported. */
   async #verifyForeign(key: string, caller: CallerBinding): Promise<KeyVerification> {
     if (!(await this.#acceptsForeignKeys())) return { ok: false, reason: 'malformed' };
-    return this.#verifyDigest(digestApiKey(key), caller);
-  }
-
-  #verifyDigest(digest: string, caller: CallerBinding): KeyVerification | Promise<KeyVerification> {
-    // Cached records were found by this exact digest, so they need no second comparison.
+    const digest = digestApiKey(key);
     const cached = this.#hits.get(digest);
     if (cached) return this.#admit(cached, digest, caller);
+    return this.#lookup(digest, caller);
+  }
+
+  #lookup(digest: string, caller: CallerBinding): KeyVerification | Promise<KeyVerification> {
     if (this.#misses.get(digest)) return { ok: false, reason: 'unknown' };
     return this.#store.apiKeys.findByDigest(digest).then((record) => {
-      if (record) this.#hits.set(digest, record);
-      else this.#misses.set(digest, true);
       if (!record || !timingSafeEqual(Buffer.from(record.digest, 'hex'), Buffer.from(digest, 'hex'))) {
+        this.#misses.set(digest, true);
         return { ok: false, reason: 'unknown' };
       }
-      return this.#admit(record, digest, caller);
+      const known = cachedKey(record);
+      this.#hits.set(digest, known);
+      return this.#admit(known, digest, caller);
     });
   }
 
   /** Lifecycle, bindings and remaining uses of a found key. */
   #admit(
-    record: ApiKeyRecord,
+    known: CachedKey,
     digest: string,
     caller: CallerBinding,
   ): KeyVerification | Promise<KeyVerification> {
+    const { record } = known;
     const now = this.#clock.now();
     const state = keyState(record, now);
     if (state !== 'active') return { ok: false, reason: state, keyId: record.id };
@@ -132,21 +161,17 @@ export class ApiKeyService {
     if (binding !== null) return { ok: false, reason: binding, keyId: record.id };
     if (record.remainingUses !== null) {
       return this.#store.apiKeys.consumeUse(record.id).then((used) => {
-        if (used) return this.#accepted(record, now);
+        if (used) return this.#accepted(known, now);
         this.#hits.delete(digest);
         return { ok: false, reason: 'exhausted', keyId: record.id };
       });
     }
-    return this.#accepted(record, now);
+    return this.#accepted(known, now);
   }
 
-  #accepted(record: ApiKeyRecord, now: number): KeyVerification {
-    this.#lastUsed.set(record.id, now);
-    return {
-      ok: true,
-      record,
-      principal: { kind: 'apiKey', id: record.id, keyId: record.id, roles: record.roles, plan: record.plan },
-    };
+  #accepted(known: CachedKey, now: number): KeyVerification {
+    this.#lastUsed.set(known.record.id, now);
+    return known.verified;
   }
 
   /** Creates a key; the plaintext is in the result and nowhere else, ever. */

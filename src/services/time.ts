@@ -4,7 +4,7 @@
  * like `CET` that are not zone names are refused with 422.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
 
@@ -45,14 +45,25 @@ export interface TimeAnswer {
   utcOffset?: string;
 }
 
+// Under load many requests fall in the same millisecond; formatting is the costliest step here.
+let lastInstant = Number.NaN;
+let lastIso = '';
+
+function isoString(now: number): string {
+  if (now !== lastInstant) {
+    lastIso = new Date(now).toISOString();
+    lastInstant = now;
+  }
+  return lastIso;
+}
+
 /** The answer for `now`, optionally in `zone`; null when the zone is not an IANA name. */
 export function timeAt(now: number, zone: string | undefined): TimeAnswer | null {
-  const at = new Date(now);
-  const answer: TimeAnswer = { currentTime: at.toISOString(), unix: Math.floor(now / 1000) };
+  const answer: TimeAnswer = { currentTime: isoString(now), unix: Math.floor(now / 1000) };
   if (zone === undefined) return answer;
   const format = zoneFormatter(zone);
   if (!format) return null;
-  const offset = utcOffset(format, at);
+  const offset = utcOffset(format, new Date(now));
   const local = new Date(now + offsetMinutes(offset) * 60_000).toISOString().replace('Z', offset);
   return { ...answer, timeZone: format.resolvedOptions().timeZone, localTime: local, utcOffset: offset };
 }
@@ -62,9 +73,18 @@ const TimeQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const TimeResponse = Type.Object({
+  currentTime: Type.String({ format: 'date-time', description: 'Now, in UTC (ISO 8601)' }),
+  unix: Type.Integer({ description: 'Seconds since the Unix epoch' }),
+  timeZone: Type.Optional(Type.String({ description: 'The IANA zone asked for with ?tz' })),
+  localTime: Type.Optional(Type.String({ description: 'Now in that zone, with its offset' })),
+  utcOffset: Type.Optional(Type.String({ description: 'The zone offset, e.g. +01:00' })),
+});
+
 /** Registers GET and POST on the service path (already prefixed). */
 export function registerTimeService(app: FastifyInstance, clock: Clock): void {
-  const handler = async (request: { query: unknown }) => {
+  // Synchronous (reply.send, no promise): nothing here waits.
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
     const { tz } = request.query as { tz?: string };
     const answer = timeAt(clock.now(), tz);
     if (!answer) {
@@ -73,8 +93,9 @@ export function registerTimeService(app: FastifyInstance, clock: Clock): void {
         errors: [{ path: 'query.tz', message: 'unknown IANA time zone name' }],
       });
     }
-    return answer;
+    reply.send(answer);
   };
-  app.get('/', { schema: { querystring: TimeQuery } }, handler);
-  app.post('/', { schema: { querystring: TimeQuery } }, handler);
+  const schema = { querystring: TimeQuery, response: { 200: TimeResponse } };
+  app.get('/', { schema }, handler);
+  app.post('/', { schema }, handler);
 }

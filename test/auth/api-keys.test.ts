@@ -38,6 +38,22 @@ describe('ApiKeyService', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
+  test('a key once verified and cached still cannot be varied past the checksum', async () => {
+    const { key } = await keys.create({ name: 'app' }, { id: 'test' });
+    expect((await keys.verify(key, caller)).ok).toBe(true);
+    const last = key.at(-1) === 'A' ? 'B' : 'A';
+    expect(await keys.verify(`${key.slice(0, -1)}${last}`, caller)).toEqual({
+      ok: false,
+      reason: 'checksum',
+    });
+    const body = key.at(-7) === 'A' ? 'B' : 'A';
+    expect(await keys.verify(`${key.slice(0, -7)}${body}${key.slice(-6)}`, caller)).toEqual({
+      ok: false,
+      reason: 'checksum',
+    });
+    expect((await keys.verify(key, caller)).ok).toBe(true);
+  });
+
   test('a flood of the same unknown key costs one store lookup per cache period', async () => {
     const { generateApiKey } = await import('../../src/auth/api-key-format.js');
     const unknown = generateApiKey('kw');
