@@ -149,7 +149,8 @@ export async function forward(
     { method: request.method, path, headers, body: hasBody ? (request.raw as Readable) : undefined },
     relay,
   );
-  reply.raw.once('close', () => {
+  // `on`, not `once`: the response emits 'close' once, and is gone after.
+  reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) call.cancel();
   });
   try {

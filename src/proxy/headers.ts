@@ -33,14 +33,23 @@ const CALLER_ONLY = new Set([
   'expect',
 ]);
 
-function connectionListed(headers: IncomingHttpHeaders): Set<string> {
-  const value = headers.connection;
+/** Never forwarded to the upstream: hop-by-hop, the caller's own credentials and forwarding claims. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...CALLER_ONLY]);
+/** Never relayed to the caller: hop-by-hop, and the upstream's request id (Keyward's own wins). */
+const NOT_RELAYED = new Set([...HOP_BY_HOP, 'x-request-id']);
+
+/**
+ * Extra header names a Connection header lists, or null when it lists none beyond the
+ * hop-by-hop ones (the usual `keep-alive` or `close`), so the common case allocates nothing.
+ */
+function connectionListed(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined || value === 'keep-alive' || value === 'close') return null;
   const listed = new Set<string>();
-  for (const part of (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')) {
+  for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
     const name = part.trim().toLowerCase();
-    if (name) listed.add(name);
+    if (name && !HOP_BY_HOP.has(name)) listed.add(name);
   }
-  return listed;
+  return listed.size > 0 ? listed : null;
 }
 
 export interface ForwardingInfo {
@@ -59,15 +68,16 @@ export function upstreamRequestHeaders(
   apiKeyHeader: string,
   forwarding: ForwardingInfo,
 ): Record<string, string | string[]> {
-  const listed = connectionListed(incoming);
+  const listed = connectionListed(incoming.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (
       value === undefined ||
-      HOP_BY_HOP.has(name) ||
-      CALLER_ONLY.has(name) ||
-      listed.has(name) ||
-      name === apiKeyHeader
+      NOT_FORWARDED.has(name) ||
+      name === apiKeyHeader ||
+      name === '__proto__' ||
+      (listed !== null && listed.has(name))
     )
       continue;
     out[name] = value;
@@ -84,24 +94,27 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** The upstream's response headers the caller may see. */
+/**
+ * The upstream's response headers the caller may see, added to `into` (names as undici gives
+ * them: lower case).
+ */
 export function callerResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   allowSetCookie: boolean,
+  into: Record<string, string | string[]> = {},
 ): Record<string, string | string[]> {
-  const listed = new Set<string>();
-  const connection = upstream.connection;
-  for (const part of (Array.isArray(connection) ? connection.join(',') : (connection ?? '')).split(',')) {
-    if (part.trim()) listed.add(part.trim().toLowerCase());
+  const listed = connectionListed(upstream.connection);
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (
+      value === undefined ||
+      NOT_RELAYED.has(name) ||
+      name === '__proto__' ||
+      (name === 'set-cookie' && !allowSetCookie) ||
+      (listed !== null && listed.has(name))
+    )
+      continue;
+    into[name] = value;
   }
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
-    if (lower === 'set-cookie' && !allowSetCookie) continue;
-    // Keyward's own request id wins; the upstream's is kept under its own name.
-    if (lower === 'x-request-id') continue;
-    out[lower] = value;
-  }
-  return out;
+  return into;
 }

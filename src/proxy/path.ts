@@ -12,6 +12,9 @@ export type ConfinedPath = { ok: true; path: string } | { ok: false; reason: str
 const FORBIDDEN_ESCAPE = /%(2f|5c|25|0[0-9a-f]|1[0-9a-f]|7f)/i;
 const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
 const PERCENT_WELL_FORMED = /%(?![0-9a-f]{2})/i;
+// One or more non-empty segments of unreserved and sub-delimiter characters, none starting with
+// a dot: no escapes, no dot segments, no `//` — the common case, which needs no rewriting.
+const PLAIN_TAIL = /^(?:\/[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9._~!$&'()*+,;=:@-]*)+\/?$/;
 
 /**
  * Joins `base` (the upstream URL's path, no trailing slash) and the raw, still-encoded tail
@@ -19,6 +22,7 @@ const PERCENT_WELL_FORMED = /%(?![0-9a-f]{2})/i;
  * exactly once, as it would for a direct call.
  */
 export function confinePath(base: string, rawTail: string): ConfinedPath {
+  if (PLAIN_TAIL.test(rawTail)) return { ok: true, path: base + rawTail };
   if (rawTail.includes('\\')) return { ok: false, reason: 'backslash in path' };
   if (PERCENT_WELL_FORMED.test(rawTail)) return { ok: false, reason: 'malformed percent-encoding' };
   if (FORBIDDEN_ESCAPE.test(rawTail))

@@ -107,7 +107,8 @@ export class ResponseRelay implements ResponseSink {
   #writeHead() {
     // Keyward's own headers (request id, RateLimit, CORS) first; an upstream header of the same
     // name replaces them (x-request-id never does: callerResponseHeaders drops it).
-    const merged = { ...this.#reply.getHeaders(), ...this.#headers } as Headers;
+    const merged = this.#reply.getHeaders() as Headers;
+    for (const name in this.#headers) merged[name] = this.#headers[name] as string | string[];
     this.#reply.hijack();
     return this.#reply.raw.writeHead(this.#status, merged);
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { confinePath } from '../../src/proxy/path.js';
 
@@ -46,5 +47,44 @@ describe('confinePath', () => {
   ])('escape attempt %j is refused', (tail) => {
     const result = confinePath('/v2', tail);
     expect(result.ok).toBe(false);
+  });
+
+  test('any accepted tail stays under the base: no dot segment, no empty segment, nothing undecoded', () => {
+    const piece = fc.constantFrom(
+      '/',
+      '.',
+      '..',
+      '%2e',
+      '%2f',
+      '%25',
+      '%41',
+      '\\',
+      'a',
+      'B9',
+      '-_~',
+      '@:',
+      '%',
+      ';',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const tail = `/${pieces.join('')}`;
+        const result = confinePath('/v2', tail);
+        if (!result.ok) return;
+        expect(result.path === '/v2' || result.path.startsWith('/v2/')).toBe(true);
+        const segments = result.path.slice(1).split('/');
+        const inner = result.path.endsWith('/') ? segments.slice(0, -1) : segments;
+        for (const segment of inner) {
+          expect(segment).not.toBe('');
+          // What the upstream sees after decoding once, byte by byte.
+          const decoded = segment.replace(/%([0-9a-f]{2})/gi, (_, hex) =>
+            String.fromCharCode(Number.parseInt(hex, 16)),
+          );
+          expect(decoded).not.toMatch(/^\.{1,2}$/);
+          expect(decoded).not.toMatch(/[\\/%\u0000-\u001f]/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
