@@ -5,6 +5,7 @@ import { pendingFeatureNotes } from '../config/features.js';
 import { startEchoServer } from '../demo/echo.js';
 import { isClusterWorker, runPrimary } from '../server/cluster.js';
 import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
+import { boundYoungGeneration } from '../server/memory.js';
 import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
@@ -31,6 +32,7 @@ export function registerStartCommand(program: Command): void {
     .option('-w, --workers <n>', 'number of processes sharing the port', '1')
     .action(async (options: { config?: string; port?: number; workers: string }) => {
       const workers = parseWorkers(options.workers);
+      boundYoungGeneration();
       if (options.config === undefined && !existsSync(DEFAULT_CONFIG_FILE)) {
         // The demo's proxy route needs an upstream that works offline.
         process.env.KEYWARD_DEMO_ECHO_URL = (await startEchoServer()).url;
