@@ -77,7 +77,7 @@ export function upstreamRequestHeaders(
       NOT_FORWARDED.has(name) ||
       name === apiKeyHeader ||
       name === '__proto__' ||
-      (listed !== null && listed.has(name))
+      listed?.has(name)
     )
       continue;
     out[name] = value;
@@ -111,7 +111,7 @@ export function callerResponseHeaders(
       NOT_RELAYED.has(name) ||
       name === '__proto__' ||
       (name === 'set-cookie' && !allowSetCookie) ||
-      (listed !== null && listed.has(name))
+      listed?.has(name)
     )
       continue;
     into[name] = value;
