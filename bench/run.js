@@ -45,8 +45,8 @@ const { runMillion } = await import('./scenarios/million.js');
 
 const tp = quick
   ? { seconds: 2, warmup: 1, firstWarmup: 1, rounds: 1 }
-  : { seconds: 6, warmup: 1, firstWarmup: 3, rounds: 2 };
-const lat = quick ? { seconds: 2, warmup: 0.5, rounds: 1 } : { seconds: 4, warmup: 0.5, rounds: 3 };
+  : { seconds: 5, warmup: 1, firstWarmup: 3, rounds: 3 };
+const lat = quick ? { seconds: 2, warmup: 0.5, rounds: 1 } : { seconds: 4, warmup: 0.5, rounds: 4 };
 const KEYS = quick ? 100_000 : 1_000_000;
 // Before each throughput round, wait up to 10 s for other processes to quiet down (90 s in all)
 const QUIET_WAIT_MS = 10_000;
