@@ -109,8 +109,10 @@ export class ResponseRelay implements ResponseSink {
     // name replaces them (x-request-id never does: callerResponseHeaders drops it).
     const merged = this.#reply.getHeaders() as Headers;
     for (const name in this.#headers) merged[name] = this.#headers[name] as string | string[];
+    // Hijacked only once the head is accepted: if writeHead refuses a header, Fastify can still answer.
+    const raw = this.#reply.raw.writeHead(this.#status, merged);
     this.#reply.hijack();
-    return this.#reply.raw.writeHead(this.#status, merged);
+    return raw;
   }
 
   #saveToCache(): void {
