@@ -87,7 +87,6 @@ function durationHistogram(routes: ReadonlyMap<string, RouteTally>) {
     help: 'Time from request to response, by route',
     type: 'histogram',
     aggregator: 'sum',
-    collect: () => {},
     reset: () => {
       for (const tally of routes.values()) {
         tally.buckets.fill(0);
