@@ -1,7 +1,7 @@
 /** `GET /audit`: the audit log, newest first, paged by cursor. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppDependencies } from '../server/app.js';
+import type { AuditRepository } from '../store/repositories/audit.js';
 
 const AuditQuery = Type.Object(
   {
@@ -13,13 +13,13 @@ const AuditQuery = Type.Object(
 );
 
 /** Registers the audit routes. */
-export async function registerAuditRoutes(app: FastifyInstance, deps: AppDependencies): Promise<void> {
+export async function registerAuditRoutes(app: FastifyInstance, audit: AuditRepository): Promise<void> {
   app.get<{ Querystring: { limit: number; cursor?: string; target?: string } }>(
     '/audit',
     { schema: { querystring: AuditQuery } },
     async (request) => {
       const { limit, cursor, target } = request.query;
-      return deps.store.audit.list({
+      return audit.list({
         limit,
         ...(cursor ? { cursor } : {}),
         ...(target ? { targetId: target } : {}),

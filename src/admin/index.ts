@@ -1,35 +1,70 @@
 /**
- * The admin REST API under `admin.path` (default /admin/v1): every route needs an API key or JWT with
- * one of `admin.roles`. Each resource lives in its own file.
+ * The admin REST API under `admin.path` (default /admin/v1): every route needs an API key or a
+ * JWT with one of `admin.roles`, checked before the body is read (strangers learn nothing and
+ * upload nothing). No CORS (the dashboard is served from the same origin) and no plan limits,
+ * except key creation, which has a stricter built-in limit of its own. Each resource lives in
+ * its own file and takes only what it uses.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import { createAuthenticator } from '../auth/authenticate.js';
-import { requireRoles } from '../authz/roles.js';
-import { stageHook } from '../http/stages.js';
-import type { AppDependencies } from '../server/app.js';
+import type { FastifyInstance } from 'fastify';
+import type { SigningKeyRing } from '../auth/jwt/signing-keys.js';
+import type { KeyLifecycle } from '../auth/keys/lifecycle.js';
+import type { UserService } from '../auth/login/users.js';
+import type { Clock } from '../clock.js';
+import type { Mount, MountLimits, MountSpec } from '../http/pipeline.js';
+import type { SecretVault } from '../secrets/vault.js';
+import type { AuditRepository } from '../store/repositories/audit.js';
 import { registerAuditRoutes } from './audit.js';
-import { registerKeyRoutes } from './keys.js';
+import { registerKeyCreateRoute, registerKeyRoutes } from './keys.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
-import { registerUsageRoutes } from './usage.js';
+import { registerUsageRoutes, type UsageRouteOptions } from './usage.js';
 import { registerUserRoutes } from './users.js';
 
-export const registerAdminApi: FastifyPluginAsync<{ deps: AppDependencies }> = async (app, { deps }) => {
-  const authenticate = createAuthenticator({
-    // Admins may use a key or a login token (a user with an admin role).
-    schemes: ['apiKey', 'jwt'],
-    apiKeys: deps.apiKeys,
-    settings: deps.config.apiKeys,
-  });
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, routeName: 'admin' };
-  });
-  // Authenticate before the body is read or validated: strangers learn nothing and upload nothing.
-  app.addHook('onRequest', stageHook(authenticate, requireRoles(deps.config.admin.roles)));
-  await registerKeyRoutes(app, deps);
-  await registerAuditRoutes(app, deps);
-  await registerSecretRoutes(app, deps);
-  await registerSigningKeyRoutes(app);
-  await registerUsageRoutes(app, deps);
-  await registerUserRoutes(app, deps);
+export interface AdminApiOptions {
+  path: string;
+  roles: readonly string[];
+  keys: KeyLifecycle;
+  users: UserService;
+  vault: SecretVault;
+  audit: AuditRepository;
+  usage: Omit<UsageRouteOptions, 'clock'>;
+  /** The JWT signing keys, or null when the config uses no JWT. */
+  signingKeys: SigningKeyRing | null;
+  clock: Clock;
+}
+
+/** Minting keys is how a stolen admin credential would do damage fastest. */
+const KEY_CREATION_LIMIT: MountLimits = {
+  scope: 'admin-key-create',
+  rateLimit: [{ requests: 30, per: 'minute', by: 'key' }],
+  onFailure: 'closed',
+  plan: false,
 };
+
+/** Mounts the admin API. */
+export async function registerAdminApi(
+  app: FastifyInstance,
+  mount: Mount,
+  options: AdminApiOptions,
+): Promise<void> {
+  const { clock } = options;
+  const admin: MountSpec = {
+    name: 'admin',
+    prefix: options.path,
+    cors: 'none',
+    authenticate: ['apiKey', 'jwt'],
+    authorize: options.roles,
+    limits: 'none',
+  };
+  await mount(app, admin, async (scope) => {
+    await registerKeyRoutes(scope, { keys: options.keys, clock });
+    await registerAuditRoutes(scope, options.audit);
+    await registerSecretRoutes(scope, options.vault);
+    await registerSigningKeyRoutes(scope, options.signingKeys);
+    await registerUsageRoutes(scope, { ...options.usage, clock });
+    await registerUserRoutes(scope, options.users);
+  });
+  await mount(app, { ...admin, limits: KEY_CREATION_LIMIT }, (scope) =>
+    registerKeyCreateRoute(scope, { keys: options.keys, clock }),
+  );
+}

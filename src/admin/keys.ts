@@ -1,17 +1,18 @@
 /**
  * `/keys`: create, list (filters + cursor paging), get, update, revoke, rotate. Plaintext keys
- * appear only in the create and rotate responses.
+ * appear only in the create and rotate responses. Creation is its own mount (see index.ts),
+ * with a stricter built-in limit.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Actor, KeyStateError } from '../auth/api-keys.js';
-import { parseKeyOptions } from '../auth/key-options.js';
-import { toKeyView } from '../auth/key-view.js';
+import { type KeyLifecycle, KeyStateError } from '../auth/keys/lifecycle.js';
+import { parseKeyOptions } from '../auth/keys/options.js';
+import { toKeyView } from '../auth/keys/view.js';
+import type { Clock } from '../clock.js';
 import { DURATION_PATTERN, durationMs } from '../config/units.js';
 import { KeywardError } from '../errors.js';
-import { stageHook } from '../http/stages.js';
-import { createLimitStage } from '../limits/stage.js';
-import type { AppDependencies } from '../server/app.js';
+import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
+import { actorOf } from './actor.js';
 
 const Role = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$' });
 const Metadata = Type.Record(
@@ -72,33 +73,21 @@ const RotateBody = Type.Union([
   Type.Null(),
 ]);
 
-function actorOf(request: FastifyRequest): Actor {
-  return { id: request.principal?.id ?? 'anonymous', ip: request.ip };
-}
-
 function notFound(id: string): KeywardError {
   return new KeywardError('KW_ERR_NOT_FOUND', { detail: `No API key with id ${id}.` });
 }
 
-/** Registers the key management routes. */
-export async function registerKeyRoutes(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const { apiKeys, clock } = deps;
-  const view = (record: Parameters<typeof toKeyView>[0]) => toKeyView(record, clock.now());
+export interface KeyRouteOptions {
+  keys: KeyLifecycle;
+  clock: Clock;
+}
 
-  // A stricter built-in limit: minting keys is how a stolen admin credential would do damage fastest.
-  const createLimit = createLimitStage(
-    {
-      scope: 'admin-key-create',
-      rateLimit: [{ requests: 30, per: 'minute', by: 'key' }],
-      onFailure: 'closed',
-      applyPlan: false,
-    },
-    deps.limiter,
-    {},
-  );
+/** Registers `POST /keys` (mounted with its own limit). */
+export async function registerKeyCreateRoute(app: FastifyInstance, options: KeyRouteOptions): Promise<void> {
+  const { keys: apiKeys, clock } = options;
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/keys',
-    { schema: { body: CreateBody }, onRequest: stageHook(createLimit) },
+    { schema: { body: CreateBody } },
     async (request, reply) => {
       const body = request.body;
       const parsed = parseKeyOptions(
@@ -124,9 +113,15 @@ export async function registerKeyRoutes(app: FastifyInstance, deps: AppDependenc
         actorOf(request),
       );
       reply.code(201).header('cache-control', 'no-store');
-      return { ...view(record), key };
+      return { ...toKeyView(record, clock.now()), key };
     },
   );
+}
+
+/** Registers the key management routes other than creation. */
+export async function registerKeyRoutes(app: FastifyInstance, options: KeyRouteOptions): Promise<void> {
+  const { keys: apiKeys, clock } = options;
+  const view = (record: ApiKeyRecord) => toKeyView(record, clock.now());
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/keys',

@@ -2,8 +2,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardError } from '../errors.js';
-import { SecretStoreError } from '../secrets/vault.js';
-import type { AppDependencies } from '../server/app.js';
+import { SecretStoreError, type SecretVault } from '../secrets/vault.js';
+import { actorOf } from './actor.js';
 
 const NameParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,128}$' }) });
 const PutBody = Type.Object(
@@ -12,19 +12,13 @@ const PutBody = Type.Object(
 );
 
 /** Registers the secret routes. */
-export async function registerSecretRoutes(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const { secrets } = deps;
-  const actor = (request: { principal: { id: string } | null; ip: string }) => ({
-    id: request.principal?.id ?? 'anonymous',
-    ip: request.ip,
-  });
-
+export async function registerSecretRoutes(app: FastifyInstance, secrets: SecretVault): Promise<void> {
   app.put<{ Params: Static<typeof NameParams>; Body: Static<typeof PutBody> }>(
     '/secrets/:name',
     { schema: { params: NameParams, body: PutBody } },
     async (request, reply) => {
       try {
-        await secrets.set(request.params.name, request.body.value, actor(request));
+        await secrets.set(request.params.name, request.body.value, actorOf(request));
       } catch (error) {
         if (error instanceof SecretStoreError)
           throw new KeywardError('KW_ERR_CONFLICT', { detail: error.message });
@@ -40,7 +34,7 @@ export async function registerSecretRoutes(app: FastifyInstance, deps: AppDepend
     '/secrets/:name',
     { schema: { params: NameParams } },
     async (request, reply) => {
-      if (!(await secrets.remove(request.params.name, actor(request)))) {
+      if (!(await secrets.remove(request.params.name, actorOf(request)))) {
         throw new KeywardError('KW_ERR_NOT_FOUND', { detail: `No secret named ${request.params.name}.` });
       }
       return reply.code(204).send();

@@ -1,8 +1,10 @@
 /** `GET /usage?key=&route=&from=&to=&bucket=minute|hour|day`: request counts by bucket, principal, route and status class. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
-import type { AppDependencies } from '../server/app.js';
+import type { UsageRepository } from '../store/repositories/usage.js';
+import type { UsageRecorder } from '../telemetry/usage.js';
 
 const BUCKETS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
@@ -19,22 +21,29 @@ const UsageQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export interface UsageRouteOptions {
+  /** Pending counts, flushed before a query so it sees the last minute too. */
+  recorder: Pick<UsageRecorder, 'flush'>;
+  rows: Pick<UsageRepository, 'query'>;
+  clock: Clock;
+}
+
 /** Registers the usage route. */
-export async function registerUsageRoutes(app: FastifyInstance, deps: AppDependencies): Promise<void> {
+export async function registerUsageRoutes(app: FastifyInstance, options: UsageRouteOptions): Promise<void> {
   app.get<{ Querystring: Static<typeof UsageQuery> }>(
     '/usage',
     { schema: { querystring: UsageQuery } },
     async (request) => {
       const q = request.query;
-      const to = q.to ? Date.parse(q.to) : deps.clock.now() + 60_000;
+      const to = q.to ? Date.parse(q.to) : options.clock.now() + 60_000;
       const from = q.from ? Date.parse(q.from) : to - 86_400_000 - 60_000;
       if (from >= to)
         throw new KeywardError('KW_ERR_VALIDATION', {
           detail: 'from must be before to.',
           errors: [{ path: 'query.from', message: 'must be before to' }],
         });
-      await deps.usage.flush();
-      const rows = await deps.store.usage.query({
+      await options.recorder.flush();
+      const rows = await options.rows.query({
         from,
         to,
         bucketMs: BUCKETS[q.bucket],

@@ -1,9 +1,9 @@
 /** `/users`: local users for JWT login (SPEC §6). Passwords go in, never come out; hashes never leave the store. */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { toUserView, UserInputError, UserService } from '../auth/login/users.js';
+import type { FastifyInstance } from 'fastify';
+import { toUserView, UserInputError, type UserService } from '../auth/login/users.js';
 import { KeywardError } from '../errors.js';
-import type { AppDependencies } from '../server/app.js';
+import { actorOf } from './actor.js';
 
 const Role = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$' });
 const NameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -20,10 +20,6 @@ const PasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
-function actorOf(request: FastifyRequest) {
-  return { id: request.principal?.id ?? 'anonymous', ip: request.ip };
-}
-
 /** Maps the user service's input errors onto 404 / 409 / 422. */
 function userError(error: unknown): unknown {
   if (!(error instanceof UserInputError)) return error;
@@ -37,9 +33,7 @@ function userError(error: unknown): unknown {
 }
 
 /** Registers the user management routes. */
-export async function registerUserRoutes(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const users = new UserService(deps.store, deps.clock);
-
+export async function registerUserRoutes(app: FastifyInstance, users: UserService): Promise<void> {
   app.get('/users', async () => ({ items: (await users.list()).map(toUserView) }));
 
   app.post<{ Body: Static<typeof CreateBody> }>(

@@ -1,7 +1,7 @@
 /** `keyward check`: validate the config, resolve every ${ENV} and ${secret:NAME}, and say what is not enforced yet. */
 import type { Command } from 'commander';
 import { pendingFeatureNotes } from '../config/features.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/problems.js';
 import { secretReferenceProblems } from '../secrets/references.js';
 import { resolveConfig } from './config-source.js';
 
@@ -15,7 +15,7 @@ export function registerCheckCommand(program: Command): void {
       const { loaded, compiled, isDemo } = resolveConfig(options.config);
       const secretProblems = await secretReferenceProblems(compiled);
       if (secretProblems.length > 0) throw new ConfigError(secretProblems, loaded.file);
-      const notes = pendingFeatureNotes(loaded);
+      const notes = pendingFeatureNotes(compiled);
       process.stdout.write(`${isDemo ? 'built-in demo config' : loaded.file}: OK\n`);
       for (const note of notes) process.stdout.write(`note: ${note}\n`);
     });

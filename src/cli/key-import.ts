@@ -1,7 +1,7 @@
 /** Reading `keyward keys import` files: JSON lines, every line validated before anything is written. */
 import { readFileSync } from 'node:fs';
-import type { ImportedKeyInput } from '../auth/api-keys.js';
-import { parseKeyOptions } from '../auth/key-options.js';
+import type { ImportedKeyInput } from '../auth/keys/lifecycle.js';
+import { parseKeyOptions } from '../auth/keys/options.js';
 import { systemClock } from '../clock.js';
 import { UsageError } from './output.js';
 

@@ -1,8 +1,8 @@
 /** `keyward keys create|list|revoke|rotate|import`: key management straight on the store. */
 import type { Command } from 'commander';
-import { ApiKeyService, KeyStateError } from '../auth/api-keys.js';
-import { parseKeyOptions } from '../auth/key-options.js';
-import { type KeyView, toKeyView } from '../auth/key-view.js';
+import { KeyLifecycle, KeyStateError, NO_KEY_CACHES } from '../auth/keys/lifecycle.js';
+import { parseKeyOptions } from '../auth/keys/options.js';
+import { type KeyView, toKeyView } from '../auth/keys/view.js';
 import { systemClock } from '../clock.js';
 import { parseDuration } from '../config/units.js';
 import { openStore } from '../store/db.js';
@@ -16,15 +16,19 @@ const PLAN_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 async function withKeys<T>(
   configFile: string | undefined,
-  fn: (keys: ApiKeyService) => Promise<T>,
+  fn: (keys: KeyLifecycle) => Promise<T>,
 ): Promise<T> {
   const { compiled } = resolveConfig(configFile);
   const store = await openStore(compiled.storageUrl);
-  const keys = new ApiKeyService(store, compiled.apiKeys, systemClock);
+  // A running gateway sees the change within its key cache's lifetime (half a second).
+  const keys = new KeyLifecycle(store, {
+    prefix: compiled.apiKeys.prefix,
+    clock: systemClock,
+    caches: NO_KEY_CACHES,
+  });
   try {
     return await fn(keys);
   } finally {
-    await keys.close();
     await store.close();
   }
 }

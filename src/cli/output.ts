@@ -1,5 +1,5 @@
 /** How commands talk to the user: one-line failures with a non-zero exit, tables, JSON. */
-import { ConfigError, formatProblem } from '../config/load.js';
+import { ConfigError, formatProblem } from '../config/problems.js';
 import { EnvelopeError } from '../secrets/envelope.js';
 
 /** An error whose message is already a one-line reason for the user. */

@@ -1,9 +1,10 @@
 /** `keyward secrets set|list|remove|rotate-master`: upstream credentials, sealed, never printed back. */
 import type { Command } from 'commander';
+import { resealSigningKeys } from '../auth/jwt/key-material.js';
 import { systemClock } from '../clock.js';
 import { generateMasterKey, parseMasterKey } from '../secrets/envelope.js';
 import { masterKeyFromConfig, SecretVault } from '../secrets/vault.js';
-import { openStore } from '../store/db.js';
+import { openStore, type Store } from '../store/db.js';
 import { resolveConfig } from './config-source.js';
 import { printJson, printTable, UsageError } from './output.js';
 import { readSecretInput } from './stdin.js';
@@ -12,15 +13,15 @@ const CLI_ACTOR = { id: 'cli' };
 
 async function withVault<T>(
   configFile: string | undefined,
-  fn: (vault: SecretVault) => Promise<T>,
+  fn: (vault: SecretVault, store: Store) => Promise<T>,
 ): Promise<T> {
   const { compiled } = resolveConfig(configFile);
-  const master = masterKeyFromConfig(compiled.raw.secrets.masterKey);
+  const master = masterKeyFromConfig(compiled.masterKey);
   const store = await openStore(compiled.storageUrl);
   try {
     const vault = new SecretVault(store, master, systemClock);
     await vault.verifyMasterKey();
-    return await fn(vault);
+    return await fn(vault, store);
   } finally {
     await store.close();
   }
@@ -83,7 +84,10 @@ export function registerSecretsCommands(program: Command): void {
       const text = o.generate ? generateMasterKey() : await readSecretInput('new master key (base64): ');
       const parsed = parseMasterKey(text);
       if (!parsed.ok) throw new UsageError(`new master key: ${parsed.message}`);
-      const count = await withVault(o.config, (v) => v.rotateMaster(parsed.key, CLI_ACTOR));
+      // The JWT signing keys are sealed with the same master key; they move with it.
+      const count = await withVault(o.config, (vault, store) =>
+        vault.rotateMaster(parsed.key, CLI_ACTOR, (current, next) => resealSigningKeys(store, current, next)),
+      );
       process.stdout.write(
         `re-encrypted ${count} secret${count === 1 ? '' : 's'}; set KEYWARD_MASTER_KEY to the new key before the next start\n`,
       );

@@ -44,7 +44,7 @@ export function registerStartCommand(program: Command): void {
         process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
       }
       const gateway = await startGateway(compiled, { bootstrapAdmin: !isClusterWorker() });
-      for (const note of pendingFeatureNotes(loaded)) gateway.logger.warn(note);
+      for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);
       gateway.logger.info(
         { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },
         'keyward listening',

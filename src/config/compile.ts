@@ -1,11 +1,12 @@
 /**
- * Turns a validated config into the plain runtime settings the server uses, once, at start:
- * durations and sizes become numbers, names are normalized, defaults are resolved. The hot
- * path reads only these objects and never parses config text.
+ * Turns a validated config into the plain runtime settings the server uses, once, at start
+ * (and again, whole, on reload): durations and sizes become numbers, names are normalized,
+ * defaults are resolved. Nothing reads the YAML-shaped config after this; the hot path reads
+ * only these objects and never parses config text.
  */
-import { compileJwtSettings, type JwtSettings } from '../auth/jwt/settings.js';
-import type { LoadedConfig } from './load.js';
-import type { KeywardConfig } from './schema.js';
+import { compileJwtSettings, type JwtSettings } from './jwt-settings.js';
+import type { EnvSubstitution, LoadedConfig, SecretReference } from './load.js';
+import type { CorsConfig, KeywardConfig, LimitPolicyConfig, RouteConfig } from './schema.js';
 import { durationMs, sizeBytes } from './units.js';
 
 export interface ApiKeySettings {
@@ -19,9 +20,12 @@ export interface ApiKeySettings {
   queryParam: string | null;
 }
 
+/** Each plan's limits, by plan name. */
+export type PlanTable = Readonly<Record<string, { limits: readonly LimitPolicyConfig[] } | undefined>>;
+
 export interface CompiledConfig {
-  source: LoadedConfig;
-  raw: KeywardConfig;
+  /** The file the config came from (or `(built-in demo)`), for messages. */
+  file: string;
   server: {
     host: string;
     port: number;
@@ -31,10 +35,22 @@ export interface CompiledConfig {
     shutdownTimeoutMs: number;
   };
   storageUrl: string;
+  /** `redis.url`, or '' when Redis is not used. */
+  redisUrl: string;
+  /** `secrets.masterKey` as written (base64), or '' when unset. */
+  masterKey: string;
   logLevel: string;
   apiKeys: ApiKeySettings;
   jwt: JwtSettings;
+  cors: CorsConfig;
+  plans: PlanTable;
+  routes: readonly RouteConfig[];
+  services: KeywardConfig['services'];
   admin: { path: string; roles: string[] };
+  /** Every `${secret:NAME}` in the config, with its YAML path. */
+  secretRefs: readonly SecretReference[];
+  /** Every value taken from the environment, with its YAML path (masked where it is a credential). */
+  envValues: readonly EnvSubstitution[];
 }
 
 /** Compiles a loaded config into runtime settings. */
@@ -42,8 +58,7 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
   const c = loaded.config;
   const q = c.auth.apiKeys.queryParam;
   return {
-    source: loaded,
-    raw: c,
+    file: loaded.file,
     server: {
       host: c.server.host,
       port: c.server.port,
@@ -53,6 +68,8 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
       shutdownTimeoutMs: durationMs(c.server.shutdownTimeout),
     },
     storageUrl: c.storage.url,
+    redisUrl: c.redis.url,
+    masterKey: c.secrets.masterKey,
     logLevel: c.log.level,
     apiKeys: {
       prefix: c.auth.apiKeys.prefix,
@@ -63,6 +80,12 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
       queryParam: q === false ? null : q === true ? 'api_key' : q,
     },
     jwt: compileJwtSettings(c),
+    cors: c.cors,
+    plans: c.plans,
+    routes: c.routes,
+    services: c.services,
     admin: { path: c.admin.path.replace(/\/+$/, ''), roles: c.admin.roles },
+    secretRefs: loaded.secretRefs,
+    envValues: loaded.envValues,
   };
 }

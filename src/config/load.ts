@@ -6,28 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { ConfigError, type ConfigProblem } from './problems.js';
 import { ConfigSchema, type KeywardConfig } from './schema.js';
 import { semanticProblems } from './semantics.js';
-
-export interface ConfigProblem {
-  /** YAML path like `routes[0].upstream.timeout`, or `(file)` for whole-file problems. */
-  path: string;
-  message: string;
-  line?: number;
-}
-
-/** Thrown when a config cannot be used; carries every problem found, each with its path. */
-export class ConfigError extends Error {
-  readonly problems: ConfigProblem[];
-  readonly file: string;
-
-  constructor(problems: ConfigProblem[], file: string) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'ConfigError';
-    this.problems = problems;
-    this.file = file;
-  }
-}
 
 /** A `${secret:NAME}` reference found in the config, resolved per request later. */
 export interface SecretReference {
@@ -49,12 +30,6 @@ export interface LoadedConfig {
 }
 
 export type Environment = Record<string, string | undefined>;
-
-/** Formats one problem the way `keyward check` prints it. */
-export function formatProblem(problem: ConfigProblem): string {
-  const where = problem.line === undefined ? '' : ` (line ${problem.line})`;
-  return `${problem.path}: ${problem.message}${where}`;
-}
 
 /** Loads and validates a config file. */
 export function loadConfigFile(file: string, env: Environment = process.env): LoadedConfig {

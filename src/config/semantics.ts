@@ -2,7 +2,7 @@
  * Checks the schema cannot express: unique route names, route paths that would shadow each
  * other or Keyward's own endpoints, and role requirements no caller could ever meet.
  */
-import type { ConfigProblem } from './load.js';
+import type { ConfigProblem } from './problems.js';
 import type { KeywardConfig } from './schema.js';
 
 const RESERVED = [

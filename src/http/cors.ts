@@ -1,7 +1,8 @@
 /**
- * CORS for routes and services: exact-origin allow-lists (a route's own list, else the global
- * one), preflights answered here and never forwarded, `Vary: Origin` always, no
- * `Access-Control-Allow-Origin` for an origin that is not listed, and never `*`.
+ * CORS for routes, services and login: exact-origin allow-lists (a route's own list, else the
+ * global one), preflights answered here and never forwarded, `Vary: Origin` always, no
+ * `Access-Control-Allow-Origin` for an origin that is not listed, and never `*`. The pipeline
+ * (pipeline.ts) adds the headers stage and answers the preflights of every mount that has CORS.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CorsConfig } from '../config/schema.js';
@@ -15,17 +16,12 @@ export interface CorsPolicy {
   maxAgeSeconds: number;
   allowHeaders: string | null;
   exposeHeaders: string;
-  methods: string;
 }
 
 const DEFAULT_EXPOSE = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'x-cache'];
 
-/** Compiles the effective policy for a route: its own `cors` if set, else the global one. */
-export function compileCorsPolicy(
-  global: CorsConfig,
-  own: CorsConfig | undefined,
-  methods: readonly string[],
-): CorsPolicy {
+/** Compiles the effective policy for a mount: its own `cors` if set, else the global one. */
+export function compileCorsPolicy(global: CorsConfig, own?: CorsConfig): CorsPolicy {
   const c = own ?? global;
   return {
     origins: new Set(c.origins),
@@ -35,7 +31,6 @@ export function compileCorsPolicy(
     exposeHeaders: [
       ...new Set([...DEFAULT_EXPOSE, ...(c.exposeHeaders ?? []).map((h) => h.toLowerCase())]),
     ].join(', '),
-    methods: [...new Set([...methods, 'OPTIONS'])].join(', '),
   };
 }
 
@@ -59,14 +54,20 @@ export function corsHeaders(policy: CorsPolicy): Stage {
 
 const TOKEN_LIST = /^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/;
 
-/** Handler for OPTIONS: answers a preflight from an allowed origin with 204, any other with 403. */
-export function preflightHandler(policy: CorsPolicy) {
+/**
+ * Handler for OPTIONS on a path whose routes answer `methods`: a preflight from an allowed origin
+ * gets 204, any other 403; a plain OPTIONS gets 204 with `Allow`.
+ */
+export function preflightHandler(policy: CorsPolicy, methods: ReadonlySet<string>) {
   return async function preflight(request: FastifyRequest, reply: FastifyReply) {
+    // Read per preflight: mounts sharing a path add their methods after this was built.
+    const allowed = [...methods, 'OPTIONS'];
+    const allow = allowed.join(', ');
     reply.header('vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
     const origin = request.headers.origin;
     const method = request.headers['access-control-request-method'];
     if (origin === undefined || method === undefined) {
-      reply.header('allow', policy.methods);
+      reply.header('allow', allow);
       return reply.code(204).send();
     }
     if (!policy.origins.has(origin)) {
@@ -74,13 +75,13 @@ export function preflightHandler(policy: CorsPolicy) {
         detail: 'This origin may not call this API from a browser.',
       });
     }
-    if (!policy.methods.split(', ').includes(String(method).toUpperCase())) {
+    if (!allowed.includes(String(method).toUpperCase())) {
       throw new KeywardError('KW_ERR_CORS_ORIGIN_DENIED', {
         detail: `Method ${String(method).slice(0, 20)} is not allowed here.`,
       });
     }
     applyAllowHeaders(policy, origin, reply);
-    reply.header('access-control-allow-methods', policy.methods);
+    reply.header('access-control-allow-methods', allow);
     const requested = request.headers['access-control-request-headers'];
     const allowHeaders =
       policy.allowHeaders ?? (typeof requested === 'string' && TOKEN_LIST.test(requested) ? requested : null);

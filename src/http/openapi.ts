@@ -1,21 +1,28 @@
 /**
- * `GET /openapi.json` and `GET /docs` (SPEC §4): the OpenAPI document is generated from the
- * TypeBox schemas the routes already validate with, so it cannot drift from what the gateway
- * accepts; the reference UI (Swagger UI) is served from node_modules, no CDN. Must be registered
- * before any route, since @fastify/swagger collects routes as they are added.
+ * `GET /openapi.json` and `GET /docs`: the OpenAPI document is generated from the TypeBox
+ * schemas the routes already validate with, so it cannot drift from what the gateway accepts;
+ * the reference UI (Swagger UI) is served from node_modules, no CDN. The generator must be
+ * registered before any route, since @fastify/swagger collects routes as they are added; the
+ * two endpoints are a public mount of their own.
  */
 import { createRequire } from 'node:module';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import type { CompiledConfig } from '../config/compile.js';
+import { type Mount, publicMount } from './pipeline.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** Registers the generator, `/openapi.json` and the `/docs` UI. */
-export async function registerOpenApi(app: FastifyInstance, config: CompiledConfig): Promise<void> {
-  // Proxy routes forward whatever the upstream speaks; Keyward has no schema to publish for them.
-  const proxyRoutes = new Set(config.raw.routes.map((r) => r.name));
+export interface OpenApiOptions {
+  /** The API-key header, for the security scheme. */
+  apiKeyHeader: string;
+  /** Names of the proxied routes: they forward whatever the upstream speaks, so no schema. */
+  proxyRoutes: readonly string[];
+}
+
+/** Registers the generator (call before any route is added). */
+export async function registerOpenApiGenerator(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  const proxyRoutes = new Set(options.proxyRoutes);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -26,7 +33,7 @@ export async function registerOpenApi(app: FastifyInstance, config: CompiledConf
       },
       components: {
         securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: config.apiKeys.header },
+          apiKey: { type: 'apiKey', in: 'header', name: options.apiKeyHeader },
           bearer: { type: 'http', scheme: 'bearer' },
         },
       },
@@ -40,12 +47,12 @@ export async function registerOpenApi(app: FastifyInstance, config: CompiledConf
       return { schema: hide ? { ...schema, hide: true } : schema, url: path };
     },
   });
-  const docs = { schema: { hide: true }, config: { routeName: 'docs' } };
-  app.get('/openapi.json', docs, async () => app.swagger());
-  await app.register(async (scope) => {
-    scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, routeName: 'docs' };
-    });
+}
+
+/** Mounts `/openapi.json` and the `/docs` UI: public, no stages. */
+export async function registerOpenApiDocs(app: FastifyInstance, mount: Mount): Promise<void> {
+  await mount(app, publicMount('docs'), async (scope) => {
+    scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await scope.register(fastifySwaggerUi, {
       routePrefix: '/docs',
       staticCSP: true,

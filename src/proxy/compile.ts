@@ -35,11 +35,17 @@ export interface CompiledRoute {
 }
 
 /** Compiles every route in the config. */
-export function compileRoutes(config: CompiledConfig): CompiledRoute[] {
-  return config.raw.routes.map((route, index) => compileRoute(route, index, config));
+export function compileRoutes(
+  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues'>,
+): CompiledRoute[] {
+  return config.routes.map((route, index) => compileRoute(route, index, config));
 }
 
-function compileRoute(route: RouteConfig, index: number, config: CompiledConfig): CompiledRoute {
+function compileRoute(
+  route: RouteConfig,
+  index: number,
+  config: Pick<CompiledConfig, 'cors' | 'envValues'>,
+): CompiledRoute {
   const url = new URL(route.upstream.url);
   const wildcard = route.path.endsWith('*');
   const prefix = route.path.replace(/\*$/, '').replace(/\/+$/, '');
@@ -51,7 +57,7 @@ function compileRoute(route: RouteConfig, index: number, config: CompiledConfig)
   const queryTemplates = Object.entries(route.upstream.inject?.query ?? {}).map(([n, t]) =>
     compileTemplate(n, t),
   );
-  const staticSecretValues = config.source.envValues
+  const staticSecretValues = config.envValues
     .filter((e) => e.path.startsWith(injectPath))
     .map((e) => e.value);
   return {
@@ -73,7 +79,7 @@ function compileRoute(route: RouteConfig, index: number, config: CompiledConfig)
     queryTemplates,
     injects: headerTemplates.length + queryTemplates.length > 0,
     staticSecretValues,
-    cors: compileCorsPolicy(config.raw.cors, route.cors, methods),
+    cors: compileCorsPolicy(config.cors, route.cors),
     cacheTtlMs: route.upstream.cache ? durationMs(route.upstream.cache.ttl) : null,
     maxResponseBytes: route.upstream.maxResponseSize ? sizeBytes(route.upstream.maxResponseSize) : null,
   };

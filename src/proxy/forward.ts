@@ -17,8 +17,10 @@ import { UpstreamError } from './upstream.js';
 
 export interface ForwardContext {
   route: CompiledRoute;
-  apiKeyHeader: string;
-  apiKeyQueryParam: string | null;
+  /** Request headers never forwarded (hygiene and every credential transport's headers). */
+  droppedHeaders: ReadonlySet<string>;
+  /** Query parameters never forwarded (an enabled query transport's). */
+  droppedQueryParams: ReadonlySet<string>;
   secrets: SecretLookup;
   cache: ResponseCache | null;
   /** Whether the immediate peer is a trusted proxy whose X-Forwarded-For may be extended. */
@@ -101,8 +103,8 @@ export async function forward(
   const injected = route.injects ? await renderInjections(ctx) : NO_INJECTIONS;
   let query = route.baseQuery;
   if (rawQuery !== '' || injected.query.length > 0) {
-    const drop = new Set(injected.query.map(([name]) => name));
-    if (ctx.apiKeyQueryParam) drop.add(ctx.apiKeyQueryParam);
+    const drop = new Set(ctx.droppedQueryParams);
+    for (const [name] of injected.query) drop.add(name);
     query = forwardedQuery(route.baseQuery, rawQuery, drop, injected.query);
   }
   const path = query === '' ? confined.path : `${confined.path}?${query}`;
@@ -125,7 +127,7 @@ export async function forward(
     host: request.host,
     requestId: request.id,
   };
-  const headers = upstreamRequestHeaders(request.headers, ctx.apiKeyHeader, forwarding);
+  const headers = upstreamRequestHeaders(request.headers, ctx.droppedHeaders, forwarding);
   for (const [name, value] of injected.headers) headers[name] = value;
   const secretValues = secretValuesOf(ctx, [...injected.headers, ...injected.query]);
   // Masking needs plain bytes; ask the upstream not to compress when a secret is in play.

@@ -1,7 +1,8 @@
 /**
- * Header hygiene in both directions. Requests: the caller's credentials, hop-by-hop headers,
- * headers named in `Connection`, spoofable forwarding headers and Host never reach the upstream;
- * injected headers are added afterwards, so nothing the caller sends can remove them.
+ * Header hygiene in both directions. Requests: the caller's credentials (every header the
+ * credential transport table names, see auth/credentials.ts), hop-by-hop headers, headers named
+ * in `Connection`, spoofable forwarding headers and Host never reach the upstream; injected
+ * headers are added afterwards, so nothing the caller sends can remove them.
  * Responses: hop-by-hop headers and (unless allowed) Set-Cookie never reach the caller.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -19,11 +20,9 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** The caller's claims about itself and its connection: Keyward sets its own. */
 const CALLER_ONLY = new Set([
   'host',
-  'authorization',
-  'cookie',
-  'x-api-key',
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-proto',
@@ -33,8 +32,13 @@ const CALLER_ONLY = new Set([
   'expect',
 ]);
 
-/** Never forwarded to the upstream: hop-by-hop, the caller's own credentials and forwarding claims. */
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, ...CALLER_ONLY]);
+/**
+ * Request headers never forwarded: hop-by-hop, forwarding claims and `credentialHeaders` (the
+ * transports' headers). Built once per app, so the hot path checks one set.
+ */
+export function notForwarded(credentialHeaders: Iterable<string>): ReadonlySet<string> {
+  return new Set([...HOP_BY_HOP, ...CALLER_ONLY, ...credentialHeaders]);
+}
 /** Never relayed to the caller: hop-by-hop, and the upstream's request id (Keyward's own wins). */
 const NOT_RELAYED = new Set([...HOP_BY_HOP, 'x-request-id']);
 
@@ -65,21 +69,14 @@ export interface ForwardingInfo {
 /** The headers to send upstream, before injection. */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  apiKeyHeader: string,
+  dropped: ReadonlySet<string>,
   forwarding: ForwardingInfo,
 ): Record<string, string | string[]> {
   const listed = connectionListed(incoming.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
     const value = incoming[name];
-    if (
-      value === undefined ||
-      NOT_FORWARDED.has(name) ||
-      name === apiKeyHeader ||
-      name === '__proto__' ||
-      listed?.has(name)
-    )
-      continue;
+    if (value === undefined || dropped.has(name) || name === '__proto__' || listed?.has(name)) continue;
     out[name] = value;
   }
   if (incoming['content-length'] !== undefined && incoming['transfer-encoding'] === undefined) {

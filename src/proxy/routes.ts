@@ -1,75 +1,84 @@
 /**
- * Mounts the configured routes: for each, an OPTIONS preflight answered by Keyward (no
- * credentials needed, never forwarded), and the proxied methods behind CORS → authenticate →
- * authorize → forward. Request bodies are not parsed here: they stream to the upstream.
+ * Mounts the configured routes: each is one mount (CORS → authenticate → authorize → limits,
+ * with its preflights answered by Keyward) whose handler forwards to the upstream. Request
+ * bodies are not parsed here: they stream to the upstream.
  */
-import type { FastifyInstance, RouteOptions } from 'fastify';
-import { corsHeaders, preflightHandler } from '../http/cors.js';
-import { guardStages } from '../http/guard.js';
-import { stageHook } from '../http/stages.js';
-import type { AppDependencies } from '../server/app.js';
-import { trustedPeerMatcher } from '../server/trust.js';
+import type { FastifyInstance } from 'fastify';
+import type { CredentialTransports } from '../auth/credentials.js';
+import type { Clock } from '../clock.js';
+import type { CompiledConfig } from '../config/compile.js';
+import type { Mount, MountSpec } from '../http/pipeline.js';
+import { trustedPeerMatcher } from '../http/trust.js';
 import { ResponseCache } from './cache.js';
 import { type CompiledRoute, compileRoutes } from './compile.js';
-import { forward } from './forward.js';
+import { type ForwardContext, forward } from './forward.js';
+import { notForwarded } from './headers.js';
 import type { SecretLookup } from './inject.js';
 
 const CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface ProxyOptions {
+  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues' | 'server'>;
+  transports: CredentialTransports;
+  secrets: SecretLookup;
+  clock: Clock;
+}
 
 function mountPaths(route: CompiledRoute): string[] {
   if (!route.wildcard) return [route.prefix || '/'];
   return route.prefix === '' ? ['/*'] : [route.prefix, `${route.prefix}/*`];
 }
 
-/** Registers every configured route; returns the compiled routes so the caller can close their pools. */
+function routeMount(route: CompiledRoute): MountSpec {
+  const { config } = route;
+  return {
+    name: route.name,
+    prefix: '',
+    cors: route.cors,
+    authenticate: config.auth,
+    authorize: config.roles ?? [],
+    limits: {
+      rateLimit: config.rateLimit ?? [],
+      budget: config.upstream.budget,
+      onFailure: config.onLimiterFailure,
+      plan: true,
+    },
+  };
+}
+
+/** Mounts every configured route; their upstream pools close with the app. */
 export async function registerProxyRoutes(
   app: FastifyInstance,
-  deps: AppDependencies,
-  secrets: SecretLookup,
+  mount: Mount,
+  options: ProxyOptions,
 ): Promise<CompiledRoute[]> {
-  const routes = compileRoutes(deps.config);
-  const cache = routes.some((r) => r.cacheTtlMs !== null) ? new ResponseCache(CACHE_BYTES, deps.clock) : null;
-  const trustsPeer = trustedPeerMatcher(deps.config.server.trustProxy);
-  await app.register(async (scope) => {
-    // Bodies stream straight to the upstream: no parser may consume them.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    for (const route of routes) {
-      const ctx = {
-        route,
-        apiKeyHeader: deps.config.apiKeys.header,
-        apiKeyQueryParam: deps.config.apiKeys.queryParam,
-        secrets,
-        cache,
-        trustsPeer,
-      };
-      const onRequest = stageHook(
-        corsHeaders(route.cors),
-        ...guardStages(
-          {
-            scope: route.name,
-            schemes: route.config.auth,
-            roles: route.config.roles,
-            rateLimit: route.config.rateLimit,
-            budget: route.config.upstream.budget,
-            onLimiterFailure: route.config.onLimiterFailure,
-          },
-          deps,
-        ),
-      );
+  const routes = compileRoutes(options.config);
+  const cache = routes.some((r) => r.cacheTtlMs !== null)
+    ? new ResponseCache(CACHE_BYTES, options.clock)
+    : null;
+  const shared = {
+    droppedHeaders: notForwarded(options.transports.strippedHeaders),
+    droppedQueryParams: options.transports.strippedQueryParams,
+    secrets: options.secrets,
+    cache,
+    trustsPeer: trustedPeerMatcher(options.config.server.trustProxy),
+  };
+  for (const route of routes) {
+    const ctx: ForwardContext = { ...shared, route };
+    await mount(app, routeMount(route), (scope) => {
+      // Bodies stream straight to the upstream: no parser may consume them.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
       for (const url of mountPaths(route)) {
-        const common: Pick<RouteOptions, 'url' | 'config'> = { url, config: { routeName: route.name } };
-        scope.route({ ...common, method: 'OPTIONS', handler: preflightHandler(route.cors) });
         scope.route({
-          ...common,
+          url,
           method: route.methods,
           exposeHeadRoute: false,
-          onRequest,
           handler: (request, reply) => forward(ctx, request, reply),
         });
       }
-    }
-  });
+    });
+  }
   app.addHook('onClose', async () => {
     await Promise.all(routes.map((r) => r.upstream.close()));
   });

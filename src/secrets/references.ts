@@ -5,17 +5,17 @@
 import { existsSync } from 'node:fs';
 import { systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
-import type { ConfigProblem } from '../config/load.js';
+import type { ConfigProblem } from '../config/problems.js';
 import { openStore } from '../store/db.js';
 import { masterKeyFromConfig, SecretStoreError, SecretVault } from './vault.js';
 
 /** Every unresolvable secret reference, as config problems. */
 export async function secretReferenceProblems(config: CompiledConfig): Promise<ConfigProblem[]> {
-  const refs = config.source.secretRefs;
+  const refs = config.secretRefs;
   if (refs.length === 0) return [];
   let master: ReturnType<typeof masterKeyFromConfig>;
   try {
-    master = masterKeyFromConfig(config.raw.secrets.masterKey);
+    master = masterKeyFromConfig(config.masterKey);
   } catch (error) {
     return [
       { path: 'secrets.masterKey', message: (error as Error).message.replace(/^secrets\.masterKey: /, '') },

@@ -5,11 +5,10 @@
  * a restart and the store is not queried on every call.
  */
 
-import type { Actor } from '../auth/api-keys.js';
-import { resealSigningKeys } from '../auth/jwt/key-material.js';
-import { TtlCache } from '../auth/ttl-cache.js';
 import type { Clock } from '../clock.js';
+import { ExpiringCache } from '../expiring-cache.js';
 import type { Store } from '../store/db.js';
+import type { Actor } from '../store/repositories/audit.js';
 import { decryptValue, encryptValue, type MasterKey, parseMasterKey, reencrypt } from './envelope.js';
 
 export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -38,13 +37,13 @@ export class SecretVault {
   readonly #store: Store;
   readonly #master: MasterKey | null;
   readonly #clock: Clock;
-  readonly #cache: TtlCache<string | null>;
+  readonly #cache: ExpiringCache<string | null>;
 
   constructor(store: Store, master: MasterKey | null, clock: Clock) {
     this.#store = store;
     this.#master = master;
     this.#clock = clock;
-    this.#cache = new TtlCache(1000, 1000, clock);
+    this.#cache = new ExpiringCache({ maxEntries: 1000, ttlMs: 1000, clock });
   }
 
   #requireMaster(): MasterKey {
@@ -134,8 +133,15 @@ export class SecretVault {
     return value ?? undefined;
   }
 
-  /** Re-seals every secret with `next`, in one transaction. */
-  async rotateMaster(next: MasterKey, actor: Actor): Promise<number> {
+  /**
+   * Re-seals every secret with `next`, in one transaction, then runs `resealOthers` for whatever
+   * else the master key seals (the JWT signing keys), before the rotation is audited.
+   */
+  async rotateMaster(
+    next: MasterKey,
+    actor: Actor,
+    resealOthers: (current: MasterKey, next: MasterKey) => Promise<unknown> = async () => {},
+  ): Promise<number> {
     const current = this.#requireMaster();
     await this.verifyMasterKey();
     const rows = await this.#store.secrets.all();
@@ -145,8 +151,7 @@ export class SecretVault {
       keyId: next.fingerprint,
     }));
     await this.#store.secrets.replaceAll(resealed, this.#clock.now());
-    // The JWT signing keys are sealed with the same master key; they move with it.
-    await resealSigningKeys(this.#store, current, next);
+    await resealOthers(current, next);
     this.#cache.clear();
     await this.#store.audit.append({
       actor: actor.id,

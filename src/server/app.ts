@@ -1,52 +1,82 @@
 /**
- * Builds the Fastify app from compiled config and open stores. Stages are small hooks and
- * plugins, wired in request order (DESIGN.md): request id → route → authenticate → authorize
- * → handler → log line. Building is separate from listening so tests can use `inject()`.
+ * Builds the Fastify app from the assembled parts: the request id and the log line around every
+ * request, then each mount through the pipeline (http/pipeline.ts) — health, login, /metrics,
+ * admin, the built-in services, the configured routes, the docs. Building is separate from
+ * listening so tests can use `inject()`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
-import type { ApiKeyService } from '../auth/api-keys.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
-import type { Clock } from '../clock.js';
-import type { CompiledConfig } from '../config/compile.js';
 import { KeywardError } from '../errors.js';
-import { registerOpenApi } from '../http/openapi.js';
-import type { RateLimiter } from '../limits/limiter.js';
+import { compileCorsPolicy } from '../http/cors.js';
+import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
+import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
-import type { SecretVault } from '../secrets/vault.js';
 import { registerServices } from '../services/index.js';
-import type { Store } from '../store/db.js';
-import { type Logger, redactUrl } from '../telemetry/logger.js';
-import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
-import type { UsageRecorder } from '../telemetry/usage.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
+import type { GatewayParts } from './parts.js';
 import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
 
-export interface AppDependencies {
-  config: CompiledConfig;
-  store: Store;
-  logger: Logger;
-  clock: Clock;
-  apiKeys: ApiKeyService;
-  secrets: SecretVault;
-  usage: UsageRecorder;
-  metrics: GatewayMetrics;
-  limiter: RateLimiter;
+/** Routes that are not counted in usage and metrics: probes and scrapes. */
+const UNCOUNTED = new Set(['healthz', 'readyz', 'metrics']);
+
+/** The request id on every response, and one log line, a metric and a usage count per request. */
+function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
+  const { logger, transports, metrics, usage } = parts;
+  // Callback-style hooks on every request: no promise per hook.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.config?.routeName ?? null;
+    const principal = request.principal?.id ?? null;
+    if (logger.isLevelEnabled('info')) {
+      request.log.info(
+        {
+          method: request.method,
+          url: transports.redactUrl(request.url),
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+          route,
+          principal,
+          ip: request.ip,
+        },
+        'request',
+      );
+    }
+    if (route === null || !UNCOUNTED.has(route)) {
+      metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      usage.record(principal, route ?? '-', reply.statusCode);
+    }
+    done();
+  });
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Name logged with each request: the route or service that answered. */
-    routeName?: string;
-  }
+/** `/healthz` (alive) and `/readyz` (the store answers). */
+async function registerHealth(app: FastifyInstance, mount: Mount, parts: GatewayParts): Promise<void> {
+  await mount(app, publicMount('health'), (scope) => {
+    scope.get('/healthz', { config: { routeName: 'healthz' } }, async () => ({ status: 'ok' }));
+    scope.get('/readyz', { config: { routeName: 'readyz' } }, async (_request, reply) => {
+      try {
+        await parts.store.ping();
+      } catch {
+        return sendProblem(
+          reply,
+          new KeywardError('KW_ERR_NOT_READY', { detail: 'The store is not reachable.' }),
+        );
+      }
+      return { status: 'ready', checks: { store: 'ok' } };
+    });
+  });
 }
 
 /** Creates the app; call `listen` (lifecycle.ts) or `inject` on the result. */
-export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, store, logger } = deps;
+export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
+  const { config, logger, clock } = parts;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written by our onResponse hook, with route and principal.
@@ -65,59 +95,55 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
   });
-
   app.decorateRequest('principal', null);
-  // Callback-style hooks on every request: no promise per hook.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  const UNCOUNTED = new Set(['healthz', 'readyz', 'metrics']);
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.config?.routeName ?? null;
-    const principal = request.principal?.id ?? null;
-    if (logger.isLevelEnabled('info')) {
-      request.log.info(
-        {
-          method: request.method,
-          url: redactUrl(request.url, config.apiKeys.queryParam),
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          route,
-          principal,
-          ip: request.ip,
-        },
-        'request',
-      );
-    }
-    if (route === null || !UNCOUNTED.has(route)) {
-      deps.metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
-      deps.usage.record(principal, route ?? '-', reply.statusCode);
-    }
-    done();
-  });
+  installRequestHooks(app, parts);
   installProblemHandlers(app);
   // Before any route: the OpenAPI generator collects routes as they are added.
-  await registerOpenApi(app, config);
-
-  app.get('/healthz', { config: { routeName: 'healthz' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { routeName: 'readyz' } }, async (_request, reply) => {
-    try {
-      await store.ping();
-    } catch {
-      return sendProblem(
-        reply,
-        new KeywardError('KW_ERR_NOT_READY', { detail: 'The store is not reachable.' }),
-      );
-    }
-    return { status: 'ready', checks: { store: 'ok' } };
+  await registerOpenApiGenerator(app, {
+    apiKeyHeader: config.apiKeys.header,
+    proxyRoutes: config.routes.map((r) => r.name),
   });
 
-  // Before the protected routes: it provides the JWT verifier their authenticators use.
-  await registerAuthEndpoints(app, deps);
-  registerMetricsEndpoint(app, deps);
-  await app.register(registerAdminApi, { prefix: config.admin.path, deps });
-  await registerServices(app, deps);
-  await registerProxyRoutes(app, deps, (name) => deps.secrets.lookup(name));
+  const mount = createMount({
+    authentication: {
+      keys: parts.keyVerifier,
+      jwt: parts.jwt?.verifier ?? null,
+      transports: parts.transports,
+    },
+    limiter: parts.limiter,
+    plans: config.plans,
+  });
+  const cors = compileCorsPolicy(config.cors);
+  await registerHealth(app, mount, parts);
+  if (parts.jwt && parts.refreshTokens) {
+    await registerAuthEndpoints(app, mount, {
+      jwt: parts.jwt,
+      users: parts.users,
+      refreshTokens: parts.refreshTokens,
+      throttle: parts.loginThrottle,
+      keys: parts.keyVerifier,
+      cors,
+    });
+  }
+  await registerMetricsEndpoint(app, mount, { registry: parts.metrics.registry, roles: config.admin.roles });
+  await registerAdminApi(app, mount, {
+    path: config.admin.path,
+    roles: config.admin.roles,
+    keys: parts.keys,
+    users: parts.users,
+    vault: parts.vault,
+    audit: parts.store.audit,
+    usage: { recorder: parts.usage, rows: parts.store.usage },
+    signingKeys: parts.jwt?.ring ?? null,
+    clock,
+  });
+  await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });
+  await registerProxyRoutes(app, mount, {
+    config,
+    transports: parts.transports,
+    secrets: (name) => parts.vault.lookup(name),
+    clock,
+  });
+  await registerOpenApiDocs(app, mount);
   return app;
 }

@@ -1,10 +1,18 @@
 /**
- * Wires one gateway's parts together — store, key service, secret vault, usage recorder,
- * metrics, rate limiter — and builds the app on them. `keyward start` and the tests both use
- * this, so what is tested is what runs. Closing flushes batched writes before the store closes.
+ * Opens everything one gateway needs — store, key verifier and lifecycle, JWT runtime, secret
+ * vault, users and login throttle, usage recorder, metrics, rate limiter — and builds the app
+ * on them. `keyward start` and the tests both use this, so what is tested is what runs.
+ * Closing flushes batched writes before the store closes.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiKeyService, type ApiKeyServiceOptions } from '../auth/api-keys.js';
+import { compileCredentialTransports } from '../auth/credentials.js';
+import { openJwtRuntime } from '../auth/jwt/runtime.js';
+import { KeyLifecycle } from '../auth/keys/lifecycle.js';
+import { KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
+import { RefreshTokenService } from '../auth/login/refresh-tokens.js';
+import { MemoryLoginThrottle } from '../auth/login/throttle.js';
+import { UserService } from '../auth/login/users.js';
+import { prepareDummyHash } from '../auth/passwords.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { RateLimiter } from '../limits/limiter.js';
@@ -14,32 +22,37 @@ import { openStore, type Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
 import { UsageRecorder } from '../telemetry/usage.js';
-import { type AppDependencies, buildApp } from './app.js';
+import { buildApp } from './app.js';
+import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
 
 export interface AssembleOptions {
   clock: Clock;
   logger: Logger;
-  keyOptions?: ApiKeyServiceOptions;
+  keyOptions?: Omit<KeyVerifierOptions, 'prefix' | 'clock'>;
   /** Where calendar quotas are kept (default: the store itself). */
   quotaPersistence?: (store: Store) => QuotaPersistence;
 }
 
 export interface AssembledGateway {
   app: FastifyInstance;
-  deps: AppDependencies;
+  parts: GatewayParts;
   /** Flushes batched writes and closes the store; call after the app has stopped serving. */
   closeResources(): Promise<void>;
 }
 
-/** Opens the store and builds the app with every service it needs. */
+/** Opens the store and every part on it, and builds the app. */
 export async function assembleGateway(
   config: CompiledConfig,
   options: AssembleOptions,
 ): Promise<AssembledGateway> {
   const { clock, logger } = options;
   const store = await openStore(config.storageUrl, { clock });
-  const apiKeys = new ApiKeyService(store, config.apiKeys, clock, options.keyOptions);
+  const keyVerifier = new KeyVerifier(store.apiKeys, {
+    ...options.keyOptions,
+    prefix: config.apiKeys.prefix,
+    clock,
+  });
   const usage = new UsageRecorder(store.usage, clock);
   const metrics = new GatewayMetrics();
   const persistence = options.quotaPersistence?.(store) ?? new SqlQuotaPersistence(store.db);
@@ -47,14 +60,38 @@ export async function assembleGateway(
   const closeResources = async () => {
     await usage.close().catch(() => {});
     await limiter.close().catch(() => {});
-    await apiKeys.close().catch(() => {});
+    await keyVerifier.close().catch(() => {});
     await store.close();
   };
   try {
-    const secrets = await openVault(store, config, clock);
-    const deps: AppDependencies = { config, store, logger, clock, apiKeys, secrets, usage, metrics, limiter };
-    const app = await buildApp(deps);
-    return { app, deps, closeResources };
+    const vault = await openVault(store, config, clock);
+    const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock);
+    let refreshTokens: RefreshTokenService | null = null;
+    if (jwt) {
+      // So even the first failed login for an unknown user costs no more than later ones.
+      await prepareDummyHash();
+      refreshTokens = new RefreshTokenService(store, config.jwt.local.refreshTtlMs, clock);
+      await refreshTokens.pruneExpired();
+    }
+    const parts: GatewayParts = {
+      config,
+      logger,
+      clock,
+      store,
+      transports: compileCredentialTransports(config.apiKeys),
+      keyVerifier,
+      keys: new KeyLifecycle(store, { prefix: config.apiKeys.prefix, clock, caches: keyVerifier }),
+      jwt,
+      users: new UserService(store, clock),
+      refreshTokens,
+      loginThrottle: new MemoryLoginThrottle(clock),
+      vault,
+      usage,
+      metrics,
+      limiter,
+    };
+    const app = await buildApp(parts);
+    return { app, parts, closeResources };
   } catch (error) {
     await closeResources().catch(() => {});
     throw error;

@@ -4,19 +4,21 @@
  * let in-flight requests finish, flush and close the store — within a bounded wait.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiKeyService, keyState } from '../auth/api-keys.js';
+import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
+import { KeyLifecycle, NO_KEY_CACHES } from '../auth/keys/lifecycle.js';
+import { keyState } from '../auth/keys/status.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, flushLogs, type Logger } from '../telemetry/logger.js';
 import { assembleGateway } from './assemble.js';
+import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
 
 export interface RunningGateway {
   app: FastifyInstance;
-  store: Store;
-  apiKeys: ApiKeyService;
+  parts: GatewayParts;
   logger: Logger;
   /** The address actually bound (useful with port 0). */
   url: string;
@@ -37,7 +39,7 @@ const BOOTSTRAP_KEY_SETTING = 'bootstrap.adminKeyId';
 
 /** Creates an admin API key when the store has no usable one; prints it once. */
 export async function bootstrapAdminKey(
-  apiKeys: ApiKeyService,
+  keys: KeyLifecycle,
   store: Store,
   config: CompiledConfig,
   clock: Clock,
@@ -49,7 +51,7 @@ export async function bootstrapAdminKey(
   const knownRecord = known ? await store.apiKeys.findById(known) : undefined;
   if (knownRecord?.roles.includes(role) && keyState(knownRecord, clock.now()) === 'active') return null;
   if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
-  const { record, key } = await apiKeys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
+  const { record, key } = await keys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
   await store.settings.set(BOOTSTRAP_KEY_SETTING, record.id);
   announce(`keyward: created admin API key ${record.id} (shown once, store it now): ${key}`);
   return key;
@@ -58,14 +60,13 @@ export async function bootstrapAdminKey(
 /** Migrates the store, checks the master key, creates the first signing and admin keys, without serving (cluster primary). */
 export async function prepareStore(config: CompiledConfig, clock: Clock = systemClock): Promise<void> {
   const store = await openStore(config.storageUrl, { clock });
-  const apiKeys = new ApiKeyService(store, config.apiKeys, clock);
   try {
     await openVault(store, config, clock);
     // Creates the first JWT signing key here, so workers find it instead of racing to make one.
-    await openJwtRuntime(store, config, clock);
-    await bootstrapAdminKey(apiKeys, store, config, clock, (line) => process.stderr.write(`${line}\n`));
+    await openJwtRuntime(store, config.jwt, config.masterKey, clock);
+    const keys = new KeyLifecycle(store, { prefix: config.apiKeys.prefix, clock, caches: NO_KEY_CACHES });
+    await bootstrapAdminKey(keys, store, config, clock, (line) => process.stderr.write(`${line}\n`));
   } finally {
-    await apiKeys.close();
     await store.close();
   }
 }
@@ -80,15 +81,14 @@ export async function startGateway(
     options.logger ??
     createLogger({
       level: config.logLevel,
-      apiKeyHeader: config.apiKeys.header,
-      apiKeyQueryParam: config.apiKeys.queryParam,
+      redactedHeaders: compileCredentialTransports(config.apiKeys).redactedHeaders,
     });
-  const { app, deps, closeResources } = await assembleGateway(config, { clock, logger });
+  const { app, parts, closeResources } = await assembleGateway(config, { clock, logger });
   try {
     if (options.bootstrapAdmin !== false) {
       await bootstrapAdminKey(
-        deps.apiKeys,
-        deps.store,
+        parts.keys,
+        parts.store,
         config,
         clock,
         options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
@@ -98,8 +98,7 @@ export async function startGateway(
     let stopping: Promise<void> | undefined;
     return {
       app,
-      store: deps.store,
-      apiKeys: deps.apiKeys,
+      parts,
       logger,
       url,
       stop: () => {

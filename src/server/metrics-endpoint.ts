@@ -1,28 +1,26 @@
-/** `GET /metrics`: Prometheus exposition, for callers holding an admin role (SPEC §4). */
+/** `GET /metrics`: Prometheus exposition, for callers holding an admin role; no CORS, no limits. */
 import type { FastifyInstance } from 'fastify';
-import { createAuthenticator } from '../auth/authenticate.js';
-import { requireRoles } from '../authz/roles.js';
-import { stageHook } from '../http/stages.js';
-import type { AppDependencies } from './app.js';
+import type { Registry } from 'prom-client';
+import type { Mount } from '../http/pipeline.js';
 
-/** Registers /metrics behind the admin roles. */
-export function registerMetricsEndpoint(app: FastifyInstance, deps: AppDependencies): void {
-  app.get(
-    '/metrics',
-    {
-      config: { routeName: 'metrics' },
-      onRequest: stageHook(
-        createAuthenticator({
-          schemes: ['apiKey', 'jwt'],
-          apiKeys: deps.apiKeys,
-          settings: deps.config.apiKeys,
-        }),
-        requireRoles(deps.config.admin.roles),
-      ),
-    },
-    async (_request, reply) => {
-      reply.type(deps.metrics.registry.contentType);
-      return deps.metrics.registry.metrics();
-    },
-  );
+/** Mounts /metrics behind the admin roles. */
+export async function registerMetricsEndpoint(
+  app: FastifyInstance,
+  mount: Mount,
+  options: { registry: Registry; roles: readonly string[] },
+): Promise<void> {
+  const spec = {
+    name: 'metrics',
+    prefix: '',
+    cors: 'none',
+    authenticate: ['apiKey', 'jwt'],
+    authorize: options.roles,
+    limits: 'none',
+  } as const;
+  await mount(app, spec, (scope) => {
+    scope.get('/metrics', async (_request, reply) => {
+      reply.type(options.registry.contentType);
+      return options.registry.metrics();
+    });
+  });
 }

@@ -9,8 +9,8 @@ import type { Store } from '../store/db.js';
  * something needs it (a route references a secret, or secrets are stored); a wrong key always is.
  */
 export async function openVault(store: Store, config: CompiledConfig, clock: Clock): Promise<SecretVault> {
-  const master = masterKeyFromConfig(config.raw.secrets.masterKey);
-  const refs = config.source.secretRefs;
+  const master = masterKeyFromConfig(config.masterKey);
+  const refs = config.secretRefs;
   if (!master && refs.length > 0) {
     throw new SecretStoreError(
       `${refs[0]?.path} uses \${secret:${refs[0]?.name}} but secrets.masterKey is not set (KEYWARD_MASTER_KEY)`,

@@ -1,38 +1,34 @@
 /**
- * Mounts the built-in services (SPEC §5) that the config enables, each behind its own
- * authentication and role stages, exactly like a configured route.
+ * The built-in services, one descriptor each (`services/<name>/index.ts`): each enabled one is
+ * mounted at its configured path behind the same stages as a configured route.
  */
 import type { FastifyInstance } from 'fastify';
-import { guardHook } from '../http/guard.js';
-import type { AppDependencies } from '../server/app.js';
-import { registerPlacesService } from './places/index.js';
-import { registerPrimesService } from './primes/routes.js';
-import { registerTimeService } from './time.js';
+import { placesService } from './places/index.js';
+import { primesService } from './primes/index.js';
+import type { ServiceContext, ServiceDescriptor, ServiceName, ServicesConfig } from './service.js';
+import { timeService } from './time/index.js';
 
-/** Names of the services this build serves; the others are validated but not mounted yet. */
-export const SERVED_SERVICES = ['time', 'primes', 'places'] as const;
+/** Every built-in service this build serves. */
+export const SERVICES = [timeService, primesService, placesService] as const;
 
-/** Registers each enabled, implemented service under its configured path. */
-export async function registerServices(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const time = deps.config.raw.services.time;
-  if (time?.enabled) {
-    await app.register(
-      async (scope) => {
-        scope.addHook('onRoute', (route) => {
-          route.config = { ...route.config, routeName: 'time' };
-        });
-        scope.addHook(
-          'onRequest',
-          guardHook(
-            { scope: 'time', schemes: time.auth, roles: time.roles, rateLimit: time.rateLimit },
-            deps,
-          ),
-        );
-        registerTimeService(scope, deps.clock);
-      },
-      { prefix: time.path.replace(/\/\*?$/, '') },
-    );
-  }
-  await registerPrimesService(app, deps);
-  await registerPlacesService(app, deps);
+/** Their names, derived from the descriptors. */
+export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((s) => s.name);
+
+/** Mounts each service whose config section is present and enabled. */
+export async function registerServices(
+  app: FastifyInstance,
+  sections: ServicesConfig,
+  context: ServiceContext,
+): Promise<void> {
+  for (const service of SERVICES) await registerOne(app, service as ServiceDescriptor, sections, context);
+}
+
+async function registerOne<N extends ServiceName>(
+  app: FastifyInstance,
+  service: ServiceDescriptor<N>,
+  sections: ServicesConfig,
+  context: ServiceContext,
+): Promise<void> {
+  const section = sections[service.name];
+  if (section?.enabled) await service.register(app, section as NonNullable<ServicesConfig[N]>, context);
 }

@@ -1,7 +1,8 @@
 /**
  * The pino logger every part of Keyward writes through. Credentials are removed twice over:
- * request serializers never copy headers, and `redact` censors the usual places in case a
- * header object is logged anyway. `Secret` values serialize as `[redacted]` on their own.
+ * request serializers never copy headers, and `redact` censors the credential headers (the
+ * transport table's list, see auth/credentials.ts) in case a header object is logged anyway.
+ * `Secret` values serialize as `[redacted]` on their own.
  */
 import { type Logger, type LoggerOptions, pino } from 'pino';
 
@@ -9,19 +10,14 @@ export type { Logger };
 
 export interface LoggerSettings {
   level: string;
-  /** Name of the API-key header (config `auth.apiKeys.header`). */
-  apiKeyHeader: string;
-  /** Query parameter carrying API keys when enabled; removed from logged URLs. */
-  apiKeyQueryParam: string | null;
+  /** Header names (lower case) whose values never appear in a log line. */
+  redactedHeaders: readonly string[];
   destination?: pino.DestinationStream;
 }
 
-const ALWAYS_REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'];
-
 /** Builds the process logger with redaction configured for this config. */
 export function createLogger(settings: LoggerSettings): Logger {
-  const headers = [...new Set([...ALWAYS_REDACTED_HEADERS, settings.apiKeyHeader.toLowerCase()])];
-  const paths = headers.flatMap((h) => [
+  const paths = settings.redactedHeaders.flatMap((h) => [
     `req.headers["${h}"]`,
     `res.headers["${h}"]`,
     `headers["${h}"]`,
@@ -50,14 +46,4 @@ export function flushLogs(logger: Logger): void {
   } catch {
     // Nothing useful can be done if stdout is gone.
   }
-}
-
-/** Removes credential-bearing query parameters from a URL before it is logged. */
-export function redactUrl(url: string, queryParam: string | null): string {
-  const q = url.indexOf('?');
-  if (q === -1 || queryParam === null) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  if (!params.has(queryParam)) return url;
-  params.set(queryParam, '[redacted]');
-  return `${url.slice(0, q)}?${params.toString().replace('%5Bredacted%5D', '[redacted]')}`;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateApiKey } from '../../src/auth/api-key-format.js';
+import { generateApiKey } from '../../src/auth/keys/format.js';
 import { ManualClock } from '../../src/clock.js';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
 

@@ -53,7 +53,7 @@ describe('admin API /users', () => {
   });
 
   test('needs the admin role', async () => {
-    const { key } = await gw.apiKeys.create({ name: 'reader', roles: ['reader'] }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'reader', roles: ['reader'] }, { id: 'test' });
     expect((await gw.app.inject({ url: '/admin/v1/users', headers: { 'x-api-key': key } })).statusCode).toBe(
       403,
     );

@@ -8,7 +8,7 @@ let gw: TestGateway;
 let keyId: string;
 beforeAll(async () => {
   gw = await createTestGateway({ yaml: 'services:\n  time: { path: /v1/time, auth: [apiKey] }\n' });
-  const { key, record } = await gw.apiKeys.create({ name: 'app' }, { id: 'test' });
+  const { key, record } = await gw.keys.create({ name: 'app' }, { id: 'test' });
   keyId = record.id;
   for (let i = 0; i < 4; i++) await gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } });
   await gw.usage.flush();

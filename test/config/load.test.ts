@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { compileConfig } from '../../src/config/compile.js';
 import { pendingFeatureNotes } from '../../src/config/features.js';
-import { ConfigError, formatProblem, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ConfigError, formatProblem } from '../../src/config/problems.js';
 import { parseDuration, parseSize } from '../../src/config/units.js';
 
 function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
@@ -206,13 +207,17 @@ describe('config loading', () => {
   });
 
   test('pending features are named, implemented ones are not', () => {
-    const notes = pendingFeatureNotes(parseConfig(SPEC_EXAMPLE, 'spec.yaml', { KEYWARD_MASTER_KEY: 'abc' }));
+    const notes = pendingFeatureNotes(
+      compileConfig(parseConfig(SPEC_EXAMPLE, 'spec.yaml', { KEYWARD_MASTER_KEY: 'abc' })),
+    );
     const redis = pendingFeatureNotes(
-      parseConfig('redis: { url: "redis://127.0.0.1:6379" }\n', 'spec.yaml', {}),
+      compileConfig(parseConfig('redis: { url: "redis://127.0.0.1:6379" }\n', 'spec.yaml', {})),
     );
     expect(redis).toEqual(['redis: validated, but Redis is not used yet in this build']);
     expect(notes.join('\n')).not.toMatch(/plans|rateLimit|routes|cors/);
-    expect(pendingFeatureNotes(parseConfig('auth: { apiKeys: { prefix: ab } }\n', 'x', {}))).toEqual([]);
+    expect(
+      pendingFeatureNotes(compileConfig(parseConfig('auth: { apiKeys: { prefix: ab } }\n', 'x', {}))),
+    ).toEqual([]);
   });
 });
 

@@ -7,14 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { ApiKeyService, ApiKeyServiceOptions } from '../../src/auth/api-keys.js';
+import { compileCredentialTransports } from '../../src/auth/credentials.js';
+import type { JwtRuntime } from '../../src/auth/jwt/runtime.js';
+import type { KeyLifecycle } from '../../src/auth/keys/lifecycle.js';
+import type { KeyVerifier } from '../../src/auth/keys/verify.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { type CompiledConfig, compileConfig } from '../../src/config/compile.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { RateLimiter } from '../../src/limits/limiter.js';
 import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
 import type { SecretVault } from '../../src/secrets/vault.js';
-import { assembleGateway } from '../../src/server/assemble.js';
+import { type AssembleOptions, assembleGateway } from '../../src/server/assemble.js';
+import type { GatewayParts } from '../../src/server/parts.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import type { GatewayMetrics } from '../../src/telemetry/metrics.js';
@@ -22,8 +26,12 @@ import type { UsageRecorder } from '../../src/telemetry/usage.js';
 
 export interface TestGateway {
   app: FastifyInstance;
+  /** Everything assembly opened. */
+  parts: GatewayParts;
   store: Store;
-  apiKeys: ApiKeyService;
+  keys: KeyLifecycle;
+  keyVerifier: KeyVerifier;
+  jwt: JwtRuntime | null;
   secrets: SecretVault;
   usage: UsageRecorder;
   limiter: RateLimiter;
@@ -46,7 +54,7 @@ export interface TestGatewayOptions {
   /** Give the rate limiter a quota store whose database is closed, to exercise failure modes. */
   brokenQuotaStore?: boolean;
   clock?: Clock;
-  keyOptions?: ApiKeyServiceOptions;
+  keyOptions?: AssembleOptions['keyOptions'];
 }
 
 /** Quota persistence on a database whose connection is already closed: every load fails. */
@@ -72,24 +80,26 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
   });
   const logger = createLogger({
     level: 'debug',
-    apiKeyHeader: config.apiKeys.header,
-    apiKeyQueryParam: config.apiKeys.queryParam,
+    redactedHeaders: compileCredentialTransports(config.apiKeys).redactedHeaders,
     destination,
   });
-  const { app, deps, closeResources } = await assembleGateway(config, {
+  const { app, parts, closeResources } = await assembleGateway(config, {
     clock,
     logger,
     ...(options.keyOptions ? { keyOptions: options.keyOptions } : {}),
     ...(brokenQuotas ? { quotaPersistence: () => brokenQuotas } : {}),
   });
-  const { store, apiKeys, secrets, usage, limiter, metrics } = deps;
+  const { store, keys, keyVerifier, jwt, vault, usage, limiter, metrics } = parts;
   await app.ready();
-  const { key: adminKey } = await apiKeys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
+  const { key: adminKey } = await keys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
   return {
     app,
+    parts,
     store,
-    apiKeys,
-    secrets,
+    keys,
+    keyVerifier,
+    jwt,
+    secrets: vault,
     usage,
     limiter,
     metrics,

@@ -57,7 +57,7 @@ describe("the seeds' scenario: 5 calls a day on the free plan", () => {
     try {
       const clock = new ManualClock(NOON);
       const first = await gateway(clock, dir);
-      const { key } = await first.apiKeys.create({ name: 'free user', plan: 'free' }, { id: 'test' });
+      const { key } = await first.keys.create({ name: 'free user', plan: 'free' }, { id: 'test' });
       for (let i = 0; i < 5; i++) {
         const res = await first.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } });
         expect(res.statusCode).toBe(200);
@@ -87,7 +87,7 @@ describe("the seeds' scenario: 5 calls a day on the free plan", () => {
   test('rejected requests never count against the quota', async () => {
     const clock = new ManualClock(NOON);
     const gw = await gateway(clock);
-    const { key } = await gw.apiKeys.create({ name: 'free user', plan: 'free' }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'free user', plan: 'free' }, { id: 'test' });
     // Route limit 3/minute plus plan 5/day: the 4th call in a minute is refused by the route
     // limit and must not use up the daily quota.
     for (let i = 0; i < 3; i++)
@@ -106,7 +106,7 @@ describe("the seeds' scenario: 5 calls a day on the free plan", () => {
 
   test('a key on a plan that is not configured is refused, not unlimited', async () => {
     const gw = await gateway(new ManualClock(NOON));
-    const { key } = await gw.apiKeys.create({ name: 'x', plan: 'gold' }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'x', plan: 'gold' }, { id: 'test' });
     const res = await gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('KW_ERR_PLAN_UNKNOWN');
@@ -138,7 +138,7 @@ describe('subjects, budgets and concurrency', () => {
 
   test('N parallel requests over real sockets against a limit of L admit exactly L', async () => {
     const gw = await gateway(new ManualClock(NOON));
-    const { key } = await gw.apiKeys.create({ name: 'busy', plan: 'free' }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'busy', plan: 'free' }, { id: 'test' });
     const base = await gw.listen();
     const statuses = await Promise.all(
       Array.from({ length: 40 }, () =>

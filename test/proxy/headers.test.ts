@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { callerResponseHeaders, upstreamRequestHeaders } from '../../src/proxy/headers.js';
+import { callerResponseHeaders, notForwarded, upstreamRequestHeaders } from '../../src/proxy/headers.js';
+
+const dropped = notForwarded(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
 const forwarding = {
   peerIp: '10.0.0.7',
@@ -36,7 +38,7 @@ describe('header hygiene', () => {
         accept: 'application/json',
         'x-forwarded-for': '6.6.6.6',
       },
-      'x-api-key',
+      dropped,
       forwarding,
     );
     expect(out).toEqual({
@@ -69,7 +71,7 @@ describe('header hygiene', () => {
     const toCaller = callerResponseHeaders(withProtoHeader({ etag: '"1"' }), false);
     expect(Object.getPrototypeOf(toCaller)).toBe(Object.prototype);
     expect(Object.keys(toCaller)).toEqual(['etag']);
-    const toUpstream = upstreamRequestHeaders(withProtoHeader({ accept: '*/*' }), 'x-api-key', forwarding);
+    const toUpstream = upstreamRequestHeaders(withProtoHeader({ accept: '*/*' }), dropped, forwarding);
     expect(Object.getPrototypeOf(toUpstream)).toBe(Object.prototype);
     expect(Object.hasOwn(toUpstream, '__proto__')).toBe(false);
   });

@@ -62,7 +62,7 @@ routes:
 `,
   });
   await gw.secrets.set('weather', THIRD_PARTY_KEY, { id: 'test' });
-  key = (await gw.apiKeys.create({ name: 'browser app', roles: ['reader'] }, { id: 'test' })).key;
+  key = (await gw.keys.create({ name: 'browser app', roles: ['reader'] }, { id: 'test' })).key;
   base = await gw.listen();
 });
 afterAll(async () => {

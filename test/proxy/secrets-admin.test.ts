@@ -75,7 +75,7 @@ describe('admin API /secrets (write-only values)', () => {
         })
       ).statusCode,
     ).toBe(422);
-    const reader = await gw.apiKeys.create({ name: 'r', roles: ['reader'] }, { id: 'test' });
+    const reader = await gw.keys.create({ name: 'r', roles: ['reader'] }, { id: 'test' });
     expect(
       (await gw.app.inject({ url: '/admin/v1/secrets', headers: { 'x-api-key': reader.key } })).statusCode,
     ).toBe(403);

@@ -18,7 +18,7 @@ routes:
     upstream: { url: "\${UP}" }
 `,
   });
-  key = (await gw.apiKeys.create({ name: 'k', allowedIps: ['203.0.113.0/24'] }, { id: 'test' })).key;
+  key = (await gw.keys.create({ name: 'k', allowedIps: ['203.0.113.0/24'] }, { id: 'test' })).key;
 });
 afterAll(async () => {
   await gw.close();
@@ -56,7 +56,7 @@ describe('trustProxy: a CIDR list of proxies whose X-Forwarded-* are believed', 
   });
 
   test('an untrusted peer cannot spoof X-Forwarded-For upstream', async () => {
-    const open = (await gw.apiKeys.create({ name: 'open' }, { id: 'test' })).key;
+    const open = (await gw.keys.create({ name: 'open' }, { id: 'test' })).key;
     await gw.app.inject({
       url: '/api/x',
       remoteAddress: '198.51.100.9',

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await gw.store.places.import(SEEDED);
   base = await gw.listen();
   // The seed's own call: a REST client posting São José with an editor's key.
-  const { key } = await gw.apiKeys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' });
+  const { key } = await gw.keys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' });
   const posted = await fetch(`${base}/v1/places`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

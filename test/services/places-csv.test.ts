@@ -83,7 +83,7 @@ beforeAll(async () => {
   gw = await createTestGateway({
     yaml: 'services:\n  places: { path: /v1/places, auth: [apiKey], roles: { write: [editor] } }\n',
   });
-  editor = (await gw.apiKeys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' })).key;
+  editor = (await gw.keys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' })).key;
 });
 afterAll(() => gw.close());
 beforeEach(async () => {

@@ -12,8 +12,8 @@ beforeAll(async () => {
   gw = await createTestGateway({
     yaml: 'services:\n  places: { path: /v1/places, auth: [apiKey], roles: { write: [editor] } }\n',
   });
-  editor = (await gw.apiKeys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' })).key;
-  reader = (await gw.apiKeys.create({ name: 'reader', roles: ['reader'] }, { id: 'test' })).key;
+  editor = (await gw.keys.create({ name: 'editor', roles: ['editor'] }, { id: 'test' })).key;
+  reader = (await gw.keys.create({ name: 'reader', roles: ['reader'] }, { id: 'test' })).key;
 });
 afterAll(() => gw.close());
 beforeEach(async () => {
@@ -191,8 +191,8 @@ describe('read and write roles', () => {
       yaml: 'services:\n  places: { path: /p, auth: [apiKey], roles: [cartographer] }\n',
     });
     try {
-      const viewer = (await strict.apiKeys.create({ name: 'v', roles: ['viewer'] }, { id: 't' })).key;
-      const onlyEditor = (await strict.apiKeys.create({ name: 'e', roles: ['editor'] }, { id: 't' })).key;
+      const viewer = (await strict.keys.create({ name: 'v', roles: ['viewer'] }, { id: 't' })).key;
+      const onlyEditor = (await strict.keys.create({ name: 'e', roles: ['editor'] }, { id: 't' })).key;
       expect((await strict.app.inject({ url: '/v1/places' })).statusCode).toBe(401);
       expect((await strict.app.inject({ url: '/v1/places.csv' })).statusCode).toBe(401);
       const noRead = await strict.app.inject({ url: '/v1/places', headers: { 'x-api-key': onlyEditor } });
@@ -204,8 +204,8 @@ describe('read and write roles', () => {
       // The map page itself stays public; it tells the visitor the places are not.
       expect((await strict.app.inject({ url: '/where' })).statusCode).toBe(200);
 
-      const carto = (await plain.apiKeys.create({ name: 'c', roles: ['cartographer'] }, { id: 't' })).key;
-      const other = (await plain.apiKeys.create({ name: 'o', roles: ['other'] }, { id: 't' })).key;
+      const carto = (await plain.keys.create({ name: 'c', roles: ['cartographer'] }, { id: 't' })).key;
+      const other = (await plain.keys.create({ name: 'o', roles: ['other'] }, { id: 't' })).key;
       expect((await plain.app.inject({ url: '/p', headers: { 'x-api-key': other } })).statusCode).toBe(403);
       expect((await plain.app.inject({ url: '/p', headers: { 'x-api-key': carto } })).statusCode).toBe(200);
       const post = await plain.app.inject({
@@ -226,7 +226,7 @@ describe('read and write roles', () => {
       yaml: 'services:\n  places: { path: /v1/places, auth: [apiKey], roles: { read: [viewer] } }\n',
     });
     try {
-      const anyKey = (await gw2.apiKeys.create({ name: 'a', roles: ['misc'] }, { id: 't' })).key;
+      const anyKey = (await gw2.keys.create({ name: 'a', roles: ['misc'] }, { id: 't' })).key;
       const res = await gw2.app.inject({
         method: 'POST',
         url: '/v1/places',

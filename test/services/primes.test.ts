@@ -16,7 +16,7 @@ beforeAll(async () => {
       '  time: { path: /v1/time, auth: [apiKey] }',
     ].join('\n'),
   });
-  key = (await gw.apiKeys.create({ name: 'seed', roles: ['math'] }, { id: 'test' })).key;
+  key = (await gw.keys.create({ name: 'seed', roles: ['math'] }, { id: 'test' })).key;
 });
 afterAll(() => gw.close());
 
@@ -199,7 +199,7 @@ describe('protection', () => {
   test('no key is 401, a key without the role is 403, GET is 405', async () => {
     const anonymous = await post('check', '{"number": 7}', {});
     expect(anonymous.statusCode).toBe(401);
-    const other = await gw.apiKeys.create({ name: 'other', roles: ['reader'] }, { id: 'test' });
+    const other = await gw.keys.create({ name: 'other', roles: ['reader'] }, { id: 'test' });
     const forbidden = await post('check', '{"number": 7}', { 'x-api-key': other.key });
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().detail).toBe('This requires one of the roles: math.');
@@ -217,7 +217,7 @@ describe('protection', () => {
       yaml: 'services:\n  primes: { path: /v1/primes, auth: [apiKey], rateLimit: [{ requests: 5, per: day, by: key }] }\n',
     });
     try {
-      const { key: k } = await limited.apiKeys.create({ name: 'daily' }, { id: 'test' });
+      const { key: k } = await limited.keys.create({ name: 'daily' }, { id: 'test' });
       const call = () =>
         limited.app.inject({
           method: 'POST',

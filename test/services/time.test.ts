@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { timeAt } from '../../src/services/time.js';
+import { timeAt } from '../../src/services/time/routes.js';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const NOW = Date.UTC(2026, 6, 14, 12, 30, 15, 250);
@@ -11,7 +11,7 @@ beforeAll(async () => {
     clock: new ManualClock(NOW),
     yaml: 'services:\n  time: { path: /v1/time, auth: [apiKey], roles: [clock] }\n',
   });
-  key = (await gw.apiKeys.create({ name: 'seed', roles: ['clock'] }, { id: 'test' })).key;
+  key = (await gw.keys.create({ name: 'seed', roles: ['clock'] }, { id: 'test' })).key;
 });
 afterAll(() => gw.close());
 
@@ -52,7 +52,7 @@ describe('time service', () => {
 
   test('no key is 401, a key without the role is 403', async () => {
     expect((await gw.app.inject({ url: '/v1/time' })).statusCode).toBe(401);
-    const other = await gw.apiKeys.create({ name: 'other', roles: ['reader'] }, { id: 'test' });
+    const other = await gw.keys.create({ name: 'other', roles: ['reader'] }, { id: 'test' });
     const res = await gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': other.key } });
     expect(res.statusCode).toBe(403);
     expect(res.json().detail).toBe('This requires one of the roles: clock.');

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ApiKeyService } from '../../src/auth/api-keys.js';
+import { KeyLifecycle } from '../../src/auth/keys/lifecycle.js';
+import { KeyVerifier } from '../../src/auth/keys/verify.js';
 import { ManualClock } from '../../src/clock.js';
 import { LocalLimiter } from '../../src/limits/local.js';
 import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
@@ -10,14 +11,6 @@ import { usePostgresStore } from '../helpers/postgres-store.js';
 
 // The same repositories run on Postgres: this suite drives them against a real server.
 const clock = new ManualClock(Date.UTC(2026, 6, 1, 9, 30));
-const settings = {
-  prefix: 'kw',
-  header: 'x-api-key',
-  bearer: true,
-  raw: true,
-  basic: true,
-  queryParam: null,
-};
 const pg = await usePostgresStore(clock);
 
 describe.skipIf(!pg.available)('the store on Postgres', () => {
@@ -32,15 +25,16 @@ describe.skipIf(!pg.available)('the store on Postgres', () => {
   });
 
   test('keys: create, verify, list by role, consume uses, revoke, audit', async () => {
-    const keys = new ApiKeyService(pg.store, settings, clock);
+    const verifier = new KeyVerifier(pg.store.apiKeys, { prefix: 'kw', clock });
+    const keys = new KeyLifecycle(pg.store, { prefix: 'kw', clock, caches: verifier });
     const { key, record } = await keys.create(
       { name: 'pg', roles: ['reader'], remainingUses: 2 },
       { id: 'test' },
     );
-    expect((await keys.verify(key, { origin: undefined, ip: '127.0.0.1' })).ok).toBe(true);
+    expect((await verifier.verify(key, { origin: undefined, ip: '127.0.0.1' })).ok).toBe(true);
     expect((await keys.list({ limit: 10, role: 'reader' })).items.map((k) => k.id)).toEqual([record.id]);
-    expect((await keys.verify(key, { origin: undefined, ip: '127.0.0.1' })).ok).toBe(true);
-    expect(await keys.verify(key, { origin: undefined, ip: '127.0.0.1' })).toMatchObject({
+    expect((await verifier.verify(key, { origin: undefined, ip: '127.0.0.1' })).ok).toBe(true);
+    expect(await verifier.verify(key, { origin: undefined, ip: '127.0.0.1' })).toMatchObject({
       ok: false,
       reason: 'exhausted',
     });
@@ -48,7 +42,7 @@ describe.skipIf(!pg.available)('the store on Postgres', () => {
     expect((await keys.get(record.id))?.revokedAt).toBe(clock.now());
     const audit = await pg.store.audit.list({ limit: 10, targetId: record.id });
     expect(audit.items.map((e) => e.action)).toEqual(['key.revoke', 'key.create']);
-    await keys.close();
+    await verifier.close();
   });
 
   test('secrets, usage buckets and durable quotas', async () => {

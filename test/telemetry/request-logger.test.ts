@@ -12,7 +12,7 @@ function capture(level: string) {
       done();
     },
   });
-  const root = createLogger({ level, apiKeyHeader: 'x-api-key', apiKeyQueryParam: null, destination });
+  const root = createLogger({ level, redactedHeaders: ['authorization', 'x-api-key'], destination });
   let children = 0;
   const child = root.child;
   // Count real children: the lazy logger should make one only when it writes.

@@ -8,7 +8,7 @@ let key: string;
 let keyId: string;
 beforeAll(async () => {
   gw = await createTestGateway({ clock, yaml: 'services:\n  time: { path: /v1/time, auth: [apiKey] }\n' });
-  const created = await gw.apiKeys.create({ name: 'app' }, { id: 'test' });
+  const created = await gw.keys.create({ name: 'app' }, { id: 'test' });
   key = created.key;
   keyId = created.record.id;
 });

@@ -1,25 +1,16 @@
 /**
  * The JWT half of the authentication stage: spotting a bearer JWT, verifying it, and turning a
- * failure into the error the caller sees. The verifier is found on the Fastify instance
- * (decorated once at start by auth/jwt/routes.ts), so every route, service and the admin API
- * gets JWT support from the same `createAuthenticator` call without extra wiring.
+ * failure into the error the caller sees.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeySettings } from '../../config/compile.js';
 import { type ErrorCode, KeywardError } from '../../errors.js';
+import type { CredentialTransports } from '../credentials.js';
 import type { Principal } from '../principal.js';
 import type { TokenFailure, TokenVerification } from './verification.js';
 
 /** Anything that can verify a bearer JWT (the gateway's TokenVerifier). */
 export interface JwtAuthenticator {
   verify(token: string): Promise<TokenVerification>;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The JWT verifier, or null when this config uses no JWT. */
-    keywardJwt: JwtAuthenticator | null;
-  }
 }
 
 const FAILURE_CODES: Record<TokenFailure, ErrorCode> = {
@@ -57,13 +48,9 @@ export async function authenticateJwt(
   jwt: JwtAuthenticator,
   token: string,
   request: FastifyRequest,
-  settings: ApiKeySettings,
+  transports: CredentialTransports,
 ): Promise<Principal> {
-  const query = request.query as Record<string, unknown> | undefined;
-  const otherKey =
-    request.headers[settings.header] !== undefined ||
-    (settings.queryParam !== null && query?.[settings.queryParam] !== undefined);
-  if (otherKey) {
+  if (transports.keyBesideAuthorization(request)) {
     throw new KeywardError('KW_ERR_AMBIGUOUS_CREDENTIALS', {
       detail: 'Send exactly one credential; the request carried a bearer token and an API key.',
     });

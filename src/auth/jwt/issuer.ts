@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Clock } from '../../clock.js';
-import type { JwtSettings } from './settings.js';
+import type { JwtSettings } from '../../config/jwt-settings.js';
 import type { SigningKeyRing } from './signing-keys.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

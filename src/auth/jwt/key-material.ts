@@ -12,10 +12,10 @@ import {
   importPKCS8,
   type JWK,
 } from 'jose';
+import type { LocalAlgorithm } from '../../config/jwt-settings.js';
 import { decryptValue, EnvelopeError, encryptValue, type MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/db.js';
 import type { SigningKeyRecord } from '../../store/repositories/signing-keys.js';
-import type { LocalAlgorithm } from './settings.js';
 
 /** The master key cannot open the signing keys, or is missing; the message names what to fix. */
 export class SigningKeyError extends Error {

@@ -4,9 +4,9 @@
  */
 import { jwtVerify } from 'jose';
 import type { Clock } from '../../clock.js';
+import type { JwtSettings } from '../../config/jwt-settings.js';
 import type { Principal } from '../principal.js';
 import { ACCESS_TOKEN_TYPE } from './issuer.js';
-import type { JwtSettings } from './settings.js';
 import type { SigningKeyRing } from './signing-keys.js';
 import { classifyJoseError, readRoles, type TokenVerification } from './verification.js';
 

@@ -6,9 +6,9 @@
  */
 import { jwtVerify } from 'jose';
 import type { Clock } from '../../clock.js';
+import type { ProviderSettings } from '../../config/jwt-settings.js';
 import type { Principal } from '../principal.js';
 import { JwksUnavailableError, RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
-import type { ProviderSettings } from './settings.js';
 import { classifyJoseError, readRoles, type TokenVerification, tokenFailure } from './verification.js';
 
 export class ProviderVerifier {

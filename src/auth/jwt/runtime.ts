@@ -6,17 +6,16 @@
  * silent fallback.
  */
 import type { Clock } from '../../clock.js';
-import type { CompiledConfig } from '../../config/compile.js';
+import type { JwtSettings } from '../../config/jwt-settings.js';
 import { parseMasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/db.js';
-import type { Actor } from '../api-keys.js';
 import type { JwtAuthenticator } from './authenticate-jwt.js';
 import { LocalIssuer } from './issuer.js';
 import { SigningKeyError } from './key-material.js';
 import { LocalVerifier } from './local-verifier.js';
 import { ProviderVerifier } from './provider-verifier.js';
 import type { RemoteJwksOptions } from './remote-jwks.js';
-import { type SigningKeyInfo, SigningKeyRing, type SigningKeyRingOptions } from './signing-keys.js';
+import { SigningKeyRing, type SigningKeyRingOptions } from './signing-keys.js';
 import { TokenVerifier } from './token-verifier.js';
 import type { TokenVerification } from './verification.js';
 
@@ -43,27 +42,18 @@ export class JwtRuntime implements JwtAuthenticator {
   }
 }
 
-/** Where the config first asks for JWT, for error messages (`services.time.auth`, `routes[2].auth`). */
-function firstJwtUse(config: CompiledConfig): string {
-  const index = config.raw.routes.findIndex((r) => r.auth.includes('jwt'));
-  if (index >= 0) return `routes[${index}].auth`;
-  const service = Object.entries(config.raw.services).find(([, s]) => s?.enabled && s.auth.includes('jwt'));
-  return service ? `services.${service[0]}.auth` : 'the config';
-}
-
 /** Opens the JWT runtime, or returns null when the config uses no JWT; throws SigningKeyError to stop start. */
 export async function openJwtRuntime(
   store: Store,
-  config: CompiledConfig,
+  settings: JwtSettings,
+  masterText: string,
   clock: Clock,
   options: JwtRuntimeOptions = {},
 ): Promise<JwtRuntime | null> {
-  const settings = config.jwt;
   if (!settings.enabled) return null;
-  const masterText = config.raw.secrets.masterKey;
   if (masterText === '') {
     throw new SigningKeyError(
-      `${firstJwtUse(config)} accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run \`keyward init\` or set it`,
+      `${settings.firstUse} accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run \`keyward init\` or set it`,
     );
   }
   const parsed = parseMasterKey(masterText);
@@ -82,12 +72,4 @@ export async function openJwtRuntime(
     ...(options.tokenCacheSize === undefined ? {} : { cacheSize: options.tokenCacheSize }),
   });
   return new JwtRuntime(ring, new LocalIssuer(ring, settings.local, clock), verifier);
-}
-
-/** Makes a new signing key current; the previous one keeps verifying until its tokens have expired. */
-export function rotateSigningKey(
-  jwt: JwtRuntime,
-  actor: Actor,
-): Promise<{ current: SigningKeyInfo; keys: SigningKeyInfo[] }> {
-  return jwt.ring.rotate(actor);
 }

@@ -7,12 +7,12 @@
  */
 import { type CryptoKey, createLocalJWKSet, errors, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Clock } from '../../clock.js';
+import type { JwtSettings } from '../../config/jwt-settings.js';
 import type { MasterKey } from '../../secrets/envelope.js';
 import type { Store } from '../../store/db.js';
+import type { Actor } from '../../store/repositories/audit.js';
 import type { SigningKeyRecord } from '../../store/repositories/signing-keys.js';
-import type { Actor } from '../api-keys.js';
 import { generateSigningKey, openPrivateKey, publicJwkOf } from './key-material.js';
-import type { JwtSettings } from './settings.js';
 
 export interface SigningKeyInfo {
   kid: string;

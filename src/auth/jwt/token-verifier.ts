@@ -3,16 +3,22 @@
  * provider's (chosen by the token's `iss`). Oversized and misshapen tokens are refused before
  * any decoding; verified tokens are cached until they expire, keyed by their SHA-256 digest.
  */
+import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Clock } from '../../clock.js';
+import { ExpiringCache } from '../../expiring-cache.js';
 import type { LocalVerifier } from './local-verifier.js';
 import type { ProviderVerifier } from './provider-verifier.js';
-import { TokenCache, tokenDigest } from './token-cache.js';
 import { type TokenVerification, tokenFailure } from './verification.js';
 
 /** Tokens longer than this are refused unread: no real access token comes close. */
 export const MAX_TOKEN_BYTES = 8192;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** The cache key for a token: its digest, so the cache never holds a usable credential. */
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
 
 export interface TokenVerifierOptions {
   local: LocalVerifier | null;
@@ -24,14 +30,22 @@ export interface TokenVerifierOptions {
 export class TokenVerifier {
   readonly #local: LocalVerifier | null;
   readonly #byIssuer: Map<string, ProviderVerifier>;
-  readonly #clock: Clock;
-  readonly #cache: TokenCache<Extract<TokenVerification, { ok: true }>>;
+  readonly #cache: ExpiringCache<Extract<TokenVerification, { ok: true }>>;
 
   constructor(options: TokenVerifierOptions) {
     this.#local = options.local;
     this.#byIssuer = new Map(options.providers.map((p) => [p.issuer, p]));
-    this.#clock = options.clock;
-    this.#cache = new TokenCache(options.cacheSize ?? 10_000);
+    // Entries live until the token's own expiry (set below); the TTL is never used.
+    this.#cache = new ExpiringCache({
+      maxEntries: options.cacheSize ?? 10_000,
+      ttlMs: 0,
+      clock: options.clock,
+    });
+  }
+
+  /** Forgets every verified token, so a changed signing key or user is judged afresh. */
+  forgetVerified(): void {
+    this.#cache.clear();
   }
 
   /** Verifies a bearer token; failures are results with a reason and a user-safe detail. */
@@ -40,7 +54,7 @@ export class TokenVerifier {
       return tokenFailure('too_large', `The token is larger than ${MAX_TOKEN_BYTES} bytes.`);
     if (!JWT_SHAPE.test(token)) return tokenFailure('malformed', 'The token is not a well-formed JWT.');
     const digest = tokenDigest(token);
-    const cached = this.#cache.get(digest, this.#clock.now());
+    const cached = this.#cache.get(digest);
     if (cached) return cached;
 
     let issuer: unknown;

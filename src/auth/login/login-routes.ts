@@ -50,11 +50,10 @@ function tokenResponse(reply: FastifyReply, access: IssuedToken, refreshToken: s
 /** Registers the login, refresh and logout endpoints. */
 export async function registerLoginRoutes(app: FastifyInstance, deps: LoginRouteDeps): Promise<void> {
   const { users, refreshTokens, throttle, issuer } = deps;
-  const config = { routeName: 'auth' };
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/auth/login',
-    { config, schema: { body: LoginBody, response: { 200: TokenResponse } } },
+    { schema: { body: LoginBody, response: { 200: TokenResponse } } },
     async (request, reply) => {
       const username = normalizeUsername(request.body.username);
       const wait = await throttle.retryAfter(request.ip, username);
@@ -85,7 +84,7 @@ export async function registerLoginRoutes(app: FastifyInstance, deps: LoginRoute
 
   app.post<{ Body: Static<typeof RefreshBody> }>(
     '/auth/refresh',
-    { config, schema: { body: RefreshBody, response: { 200: TokenResponse } } },
+    { schema: { body: RefreshBody, response: { 200: TokenResponse } } },
     async (request, reply) => {
       const outcome = await refreshTokens.rotate(request.body.refresh_token);
       if (!outcome.ok) {
@@ -110,7 +109,7 @@ export async function registerLoginRoutes(app: FastifyInstance, deps: LoginRoute
 
   app.post<{ Body: Static<typeof RefreshBody> }>(
     '/auth/logout',
-    { config, schema: { body: RefreshBody } },
+    { schema: { body: RefreshBody } },
     async (request, reply) => {
       // Like token revocation (RFC 7009): the answer is the same whether or not the token was known.
       await refreshTokens.revokeFamilyOf(request.body.refresh_token);

@@ -7,11 +7,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywardError } from '../../errors.js';
-import type { ApiKeyService } from '../api-keys.js';
 import type { LocalIssuer } from '../jwt/issuer.js';
+import type { KeyVerifier } from '../keys/verify.js';
 
 export interface OAuthRouteDeps {
-  apiKeys: ApiKeyService;
+  /** Verifies the client secret (an API key). */
+  keys: Pick<KeyVerifier, 'verify'>;
   issuer: LocalIssuer;
 }
 
@@ -86,7 +87,7 @@ export async function registerOAuthTokenRoute(app: FastifyInstance, deps: OAuthR
     );
     scope.post<{ Body: Static<typeof TokenBody> }>(
       '/oauth/token',
-      { config: { routeName: 'auth' }, schema: { body: TokenBody, response: { 200: TokenResponse } } },
+      { schema: { body: TokenBody, response: { 200: TokenResponse } } },
       async (request, reply) => {
         const body = request.body;
         if (body.grant_type !== 'client_credentials') {
@@ -103,7 +104,7 @@ export async function registerOAuthTokenRoute(app: FastifyInstance, deps: OAuthR
         const id = basic?.id ?? body.client_id;
         const secret = basic?.secret ?? body.client_secret;
         if (!id || !secret) throw clientAuthFailed();
-        const result = await deps.apiKeys.verify(secret, { origin: request.headers.origin, ip: request.ip });
+        const result = await deps.keys.verify(secret, { origin: request.headers.origin, ip: request.ip });
         if (!result.ok || result.record.id !== id) throw clientAuthFailed();
         const { record } = result;
         const notAfter = Math.min(record.expiresAt ?? Infinity, record.graceUntil ?? Infinity);

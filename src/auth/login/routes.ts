@@ -1,19 +1,29 @@
 /**
- * Mounts JWT at start: opens the JWT runtime (signing keys, providers), makes it available to
- * every authentication stage by decorating the root instance, and registers the token
- * endpoints — /auth/login, /auth/refresh, /auth/logout, /oauth/token and
- * /.well-known/jwks.json. A config that uses no JWT gets none of these and needs no master key.
+ * The token endpoints — /auth/login, /auth/refresh, /auth/logout, /oauth/token and
+ * /.well-known/jwks.json — as one mount: public (no credential, no roles; login failures have
+ * their own throttle), under the global CORS policy so a browser app on an allowed origin can
+ * sign in. Mounted only when the config uses JWT; everything they use was opened at assembly.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AppDependencies } from '../../server/app.js';
-import { openJwtRuntime } from '../jwt/runtime.js';
+import type { CorsPolicy } from '../../http/cors.js';
+import type { Mount } from '../../http/pipeline.js';
+import type { JwtRuntime } from '../jwt/runtime.js';
 import type { SigningKeyRing } from '../jwt/signing-keys.js';
-import { prepareDummyHash } from '../passwords.js';
+import type { KeyVerifier } from '../keys/verify.js';
 import { registerLoginRoutes } from './login-routes.js';
 import { registerOAuthTokenRoute } from './oauth-token.js';
-import { RefreshTokenService } from './refresh-tokens.js';
-import { MemoryLoginThrottle } from './throttle.js';
-import { UserService } from './users.js';
+import type { RefreshTokenService } from './refresh-tokens.js';
+import type { LoginThrottle } from './throttle.js';
+import type { UserService } from './users.js';
+
+export interface AuthEndpointOptions {
+  jwt: JwtRuntime;
+  users: UserService;
+  refreshTokens: RefreshTokenService;
+  throttle: LoginThrottle;
+  keys: Pick<KeyVerifier, 'verify'>;
+  cors: CorsPolicy;
+}
 
 /** `GET /.well-known/jwks.json`: the public keys that verify tokens this gateway issued. */
 function registerJwksRoute(app: FastifyInstance, ring: SigningKeyRing): void {
@@ -24,24 +34,29 @@ function registerJwksRoute(app: FastifyInstance, ring: SigningKeyRing): void {
   });
 }
 
-/** Opens JWT for this config (throws SigningKeyError on a missing or wrong master key) and registers its routes. */
-export async function registerAuthEndpoints(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const jwt = await openJwtRuntime(deps.store, deps.config, deps.clock);
-  // On the root instance, so every scope's authenticator finds it (see jwt/authenticate-jwt.ts).
-  app.decorate('keywardJwt', jwt);
-  if (!jwt) return;
-  // So even the first failed login for an unknown user costs no more than later ones.
-  await prepareDummyHash();
-  const refreshTokens = new RefreshTokenService(deps.store, deps.config.jwt.local.refreshTtlMs, deps.clock);
-  await refreshTokens.pruneExpired();
-  await app.register(async (scope) => {
+/** Mounts the token endpoints. */
+export async function registerAuthEndpoints(
+  app: FastifyInstance,
+  mount: Mount,
+  options: AuthEndpointOptions,
+): Promise<void> {
+  const { jwt } = options;
+  const spec = {
+    name: 'auth',
+    prefix: '',
+    cors: options.cors,
+    authenticate: 'none',
+    authorize: 'none',
+    limits: 'none',
+  } as const;
+  await mount(app, spec, async (scope) => {
     await registerLoginRoutes(scope, {
-      users: new UserService(deps.store, deps.clock),
-      refreshTokens,
-      throttle: new MemoryLoginThrottle(deps.clock),
+      users: options.users,
+      refreshTokens: options.refreshTokens,
+      throttle: options.throttle,
       issuer: jwt.issuer,
     });
-    await registerOAuthTokenRoute(scope, { apiKeys: deps.apiKeys, issuer: jwt.issuer });
+    await registerOAuthTokenRoute(scope, { keys: options.keys, issuer: jwt.issuer });
     registerJwksRoute(scope, jwt.ring);
   });
 }

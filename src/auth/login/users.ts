@@ -6,8 +6,8 @@
 import type { Clock } from '../../clock.js';
 import { newId } from '../../ids.js';
 import type { Store } from '../../store/db.js';
+import type { Actor } from '../../store/repositories/audit.js';
 import type { UserRecord } from '../../store/repositories/users.js';
-import type { Actor } from '../api-keys.js';
 import {
   hashPassword,
   MAX_PASSWORD_BYTES,

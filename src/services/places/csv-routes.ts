@@ -8,7 +8,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeywardError } from '../../errors.js';
 import type { PlaceRepository } from '../../store/repositories/places.js';
 import { MAX_ROW_ERRORS, placesFromCsv, placesToCsv } from './csv-places.js';
-import type { PlaceGuards } from './routes.js';
 import { CsvImportQuery, CsvImportReply } from './schemas.js';
 
 const CSV_TYPE = 'text/csv';
@@ -33,19 +32,13 @@ function csvText(request: FastifyRequest): string {
   }
 }
 
-/** Registers the CSV export and import next to `base` (e.g. /v1/places.csv). */
-export async function registerPlaceCsvRoutes(
-  app: FastifyInstance,
-  base: string,
-  places: PlaceRepository,
-  guards: PlaceGuards,
-): Promise<void> {
-  const url = `${base}.csv`;
-  const tags = ['places'];
+const tags = ['places'];
+
+/** Registers the CSV export next to `base` (e.g. GET /v1/places.csv). */
+export function registerPlaceCsvExport(app: FastifyInstance, base: string, places: PlaceRepository): void {
   app.get(
-    url,
+    `${base}.csv`,
     {
-      onRequest: guards.read,
       schema: { summary: 'All places as CSV (name,latitude,longitude)', tags, produces: [CSV_TYPE] },
     },
     async (_request, reply) => {
@@ -55,7 +48,14 @@ export async function registerPlaceCsvRoutes(
       return placesToCsv(await places.list());
     },
   );
+}
 
+/** Registers the CSV import next to `base` (e.g. POST /v1/places.csv). */
+export async function registerPlaceCsvImport(
+  app: FastifyInstance,
+  base: string,
+  places: PlaceRepository,
+): Promise<void> {
   // Its own scope so that this one route reads text/csv and nothing else.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -68,9 +68,8 @@ export async function registerPlaceCsvRoutes(
       done(null, body);
     });
     scope.post(
-      url,
+      `${base}.csv`,
       {
-        onRequest: guards.write,
         schema: {
           summary: 'Import places from CSV (name,latitude,longitude; all rows or none)',
           description: `Rows are numbered as a spreadsheet shows them (the header is row 1). A file with bad rows is rejected whole with 422, listing up to ${MAX_ROW_ERRORS} problems as { path: "row N", message }.`,

@@ -1,10 +1,10 @@
 /**
- * The places JSON API (SPEC §5): list as GeoJSON, create, update, delete. Reads and writes are
- * guarded separately (access.ts); every input goes through fields.ts, storage through the
- * places repository.
+ * The places JSON API: list as GeoJSON, create, update, delete. Reads and writes are registered
+ * separately, because they are mounted with different requirements (access.ts); every input
+ * goes through fields.ts, storage through the places repository.
  */
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type FieldError, KeywardError } from '../../errors.js';
 import type { PlaceRepository } from '../../store/repositories/places.js';
 import { checkPlaceFields, type FieldProblem } from './fields.js';
@@ -16,11 +16,6 @@ import {
   toFeatureCollection,
 } from './geojson.js';
 import { CreatePlaceBody, PlaceParams, UpdatePlaceBody } from './schemas.js';
-
-export interface PlaceGuards {
-  read: onRequestHookHandler;
-  write: onRequestHookHandler;
-}
 
 /** A 422 naming each bad field as `body.<field>`. */
 export function invalidPlace(problems: readonly FieldProblem[]): KeywardError {
@@ -35,18 +30,13 @@ function noSuchPlace(): KeywardError {
   return new KeywardError('KW_ERR_NOT_FOUND', { detail: 'No place has this id.' });
 }
 
-/** Registers GET/POST `base` and PATCH/DELETE `base/:id` on a scope with no prefix. */
-export function registerPlaceRoutes(
-  app: FastifyInstance,
-  base: string,
-  places: PlaceRepository,
-  guards: PlaceGuards,
-): void {
-  const tags = ['places'];
+const tags = ['places'];
+
+/** Registers GET `base` on a scope with no prefix. */
+export function registerPlaceReads(app: FastifyInstance, base: string, places: PlaceRepository): void {
   app.get(
     base,
     {
-      onRequest: guards.read,
       schema: {
         summary: 'All places, as a GeoJSON FeatureCollection',
         tags,
@@ -58,11 +48,13 @@ export function registerPlaceRoutes(
       return toFeatureCollection(await places.list());
     },
   );
+}
 
+/** Registers POST `base` and PATCH/DELETE `base/:id` on a scope with no prefix. */
+export function registerPlaceWrites(app: FastifyInstance, base: string, places: PlaceRepository): void {
   app.post(
     base,
     {
-      onRequest: guards.write,
       schema: { summary: 'Add a place', tags, body: CreatePlaceBody, response: { 201: PlaceFeature } },
     },
     async (request, reply) => {
@@ -77,7 +69,6 @@ export function registerPlaceRoutes(
   app.patch(
     `${base}/:id`,
     {
-      onRequest: guards.write,
       schema: {
         summary: 'Change some fields of a place',
         tags,
@@ -99,7 +90,7 @@ export function registerPlaceRoutes(
 
   app.delete(
     `${base}/:id`,
-    { onRequest: guards.write, schema: { summary: 'Delete a place', tags, params: PlaceParams } },
+    { schema: { summary: 'Delete a place', tags, params: PlaceParams } },
     async (request, reply) => {
       const { id } = request.params as Static<typeof PlaceParams>;
       if (!(await places.remove(id))) throw noSuchPlace();

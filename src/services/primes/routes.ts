@@ -1,14 +1,10 @@
 /**
- * The primes service over HTTP (SPEC §5): `POST {path}/check` and `POST {path}/next`, behind the
- * service's authentication, roles and rate limits like a configured route. The math lives in
+ * The primes service over HTTP: `POST {path}/check` and `POST {path}/next`. The math lives in
  * math.ts; this file only validates, bounds the cost and shapes the answers.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardError } from '../../errors.js';
-import { useExactJsonParser } from '../../http/exact-json.js';
-import { guardHook } from '../../http/guard.js';
-import type { AppDependencies } from '../../server/app.js';
 import { bitLength, checkPrime, nextPrime, parsePrimeInput } from './math.js';
 
 /**
@@ -92,28 +88,5 @@ export function registerPrimeRoutes(app: FastifyInstance, maxBits: number): void
       const { certainty } = checkPrime(p);
       return { number: n.toString(), nextPrime: p.toString(), certainty, bits: bitLength(p) };
     },
-  );
-}
-
-/** Mounts the primes service at its configured path when the config enables it. */
-export async function registerPrimesService(app: FastifyInstance, deps: AppDependencies): Promise<void> {
-  const primes = deps.config.raw.services.primes;
-  if (!primes?.enabled) return;
-  await app.register(
-    async (scope) => {
-      scope.addHook('onRoute', (route) => {
-        route.config = { ...route.config, routeName: 'primes' };
-      });
-      const spec = {
-        scope: 'primes',
-        schemes: primes.auth,
-        roles: primes.roles,
-        rateLimit: primes.rateLimit,
-      };
-      scope.addHook('onRequest', guardHook(spec, deps));
-      useExactJsonParser(scope);
-      registerPrimeRoutes(scope, primes.maxBits);
-    },
-    { prefix: primes.path.replace(/\/\*?$/, '') },
   );
 }

@@ -4,6 +4,12 @@ import type { Clock } from '../../clock.js';
 import { newId } from '../../ids.js';
 import type { Database } from '../tables.js';
 
+/** Who performed an action: a principal id (or `cli`, `system`) and the address it came from. */
+export interface Actor {
+  id: string;
+  ip?: string | null;
+}
+
 export interface AuditEntryInput {
   /** Principal id that acted (`cli` for the command line, `system` for the gateway itself). */
   actor: string;

@@ -114,7 +114,7 @@ function flipSignature(token: string): string {
   return `${header}.${payload}.${signature.slice(0, middle)}${flipped}${signature.slice(middle + 1)}`;
 }
 
-const localKid = () => (gw.app.keywardJwt as JwtRuntime).ring.current().kid;
+const localKid = () => (gw.jwt as JwtRuntime).ring.current().kid;
 
 type Vector = [name: string, make: () => Promise<string> | string, code: string, detail?: RegExp];
 
@@ -270,7 +270,7 @@ const vectors: Vector[] = [
       hmacToken(
         { alg: 'HS256', kid: localKid(), typ: 'at+jwt' },
         { ...claims(), iss: 'keyward', roles: ['reader'] },
-        JSON.stringify((gw.app.keywardJwt as JwtRuntime).ring.jwks().keys[0]),
+        JSON.stringify((gw.jwt as JwtRuntime).ring.jwks().keys[0]),
       ),
     'KW_ERR_TOKEN_INVALID',
   ],

@@ -2,7 +2,6 @@
 import { parseOptions } from '@node-rs/argon2';
 import { describe, expect, test } from 'vitest';
 import type { LocalVerifier } from '../../../src/auth/jwt/local-verifier.js';
-import { TokenCache } from '../../../src/auth/jwt/token-cache.js';
 import { MAX_TOKEN_BYTES, TokenVerifier } from '../../../src/auth/jwt/token-verifier.js';
 import type { TokenVerification } from '../../../src/auth/jwt/verification.js';
 import { readRoles } from '../../../src/auth/jwt/verification.js';
@@ -80,17 +79,6 @@ describe('login throttle', () => {
 });
 
 describe('token cache', () => {
-  test('entries live until their own expiry; the least recently used goes first', () => {
-    const cache = new TokenCache<string>(2);
-    cache.set('a', 'A', 100);
-    cache.set('b', 'B', 1000);
-    expect(cache.get('a', 50)).toBe('A');
-    cache.set('c', 'C', 1000); // evicts b: a was used more recently
-    expect(cache.get('b', 50)).toBeUndefined();
-    expect(cache.get('a', 100)).toBeUndefined();
-    expect(cache.get('c', 999)).toBe('C');
-  });
-
   test('verified tokens are verified once, then served from the cache until they expire', async () => {
     const clock = new ManualClock(0);
     let calls = 0;

@@ -91,7 +91,7 @@ describe('POST /auth/login', () => {
   });
 
   test('the same route still takes API keys, and a key plus a token is ambiguous', async () => {
-    const { key } = await gw.apiKeys.create({ name: 'reader key', roles: ['reader'] }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'reader key', roles: ['reader'] }, { id: 'test' });
     expect((await gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } })).statusCode).toBe(200);
     const alice = await login('alice', 'correct horse battery');
     const both = await gw.app.inject({
@@ -355,7 +355,7 @@ describe('signing keys', () => {
   });
 
   test('rotateSigningKey is also available in code, and the admin list shows every key', async () => {
-    const jwt = gw.app.keywardJwt as JwtRuntime;
+    const jwt = gw.jwt as JwtRuntime;
     const { current } = await jwt.ring.rotate({ id: 'test' });
     const list = await gw.app.inject({
       url: '/admin/v1/signing-keys',
@@ -369,7 +369,7 @@ describe('POST /oauth/token (client credentials)', () => {
   let keyId: string;
   let key: string;
   beforeAll(async () => {
-    const created = await gw.apiKeys.create({ name: 'm2m', roles: ['reader'], plan: null }, { id: 'test' });
+    const created = await gw.keys.create({ name: 'm2m', roles: ['reader'], plan: null }, { id: 'test' });
     keyId = created.record.id;
     key = created.key;
   });
@@ -463,7 +463,7 @@ describe('POST /oauth/token (client credentials)', () => {
   });
 
   test('a client token never outlives its key', async () => {
-    const short = await gw.apiKeys.create(
+    const short = await gw.keys.create(
       { name: 'short', roles: [], expiresAt: clock.now() + 60_000 },
       { id: 'test' },
     );

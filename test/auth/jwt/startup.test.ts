@@ -4,18 +4,16 @@
  * config without JWT — like the built-in demo — starts without any master key.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { JwtRuntime } from '../../../src/auth/jwt/runtime.js';
-import { jwtNeeded } from '../../../src/auth/jwt/settings.js';
 import { compileConfig } from '../../../src/config/compile.js';
 import { DEMO_CONFIG_YAML } from '../../../src/config/demo.js';
+import { jwtNeeded } from '../../../src/config/jwt-settings.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { parseMasterKey } from '../../../src/secrets/envelope.js';
-import { SecretVault } from '../../../src/secrets/vault.js';
-import { openStore } from '../../../src/store/db.js';
+import { runCli } from '../../helpers/cli.js';
 import { createTestGateway } from '../../helpers/gateway.js';
 
 const masterKey = () => randomBytes(32).toString('base64');
@@ -60,7 +58,7 @@ describe('starting', () => {
   test('a config without JWT starts with no master key and serves no token endpoints', async () => {
     const gw = await createTestGateway({ dir });
     try {
-      expect(gw.app.keywardJwt).toBeNull();
+      expect(gw.jwt).toBeNull();
       expect((await gw.app.inject({ method: 'POST', url: '/auth/login', payload: {} })).statusCode).toBe(404);
       expect((await gw.app.inject({ url: '/.well-known/jwks.json' })).statusCode).toBe(404);
       // The admin API still takes keys; a JWT-looking bearer is just a malformed key here.
@@ -95,11 +93,11 @@ describe('starting', () => {
   test('the signing key survives a restart; another master key stops start', async () => {
     const key = masterKey();
     const first = await createTestGateway({ dir, yaml: withMaster(key, JWT_SERVICE) });
-    const kid = (first.app.keywardJwt as JwtRuntime).ring.current().kid;
+    const kid = (first.jwt as JwtRuntime).ring.current().kid;
     await first.close();
 
     const again = await createTestGateway({ dir, yaml: withMaster(key, JWT_SERVICE) });
-    expect((again.app.keywardJwt as JwtRuntime).ring.current().kid).toBe(kid);
+    expect((again.jwt as JwtRuntime).ring.current().kid).toBe(kid);
     await again.close();
 
     await expect(createTestGateway({ dir, yaml: withMaster(masterKey(), JWT_SERVICE) })).rejects.toThrow(
@@ -110,20 +108,19 @@ describe('starting', () => {
   test('`secrets rotate-master` re-seals the signing keys too: start works with the new key, same kid', async () => {
     const [oldText, newText] = [masterKey(), masterKey()];
     const first = await createTestGateway({ dir, yaml: withMaster(oldText, JWT_SERVICE) });
-    const kid = (first.app.keywardJwt as JwtRuntime).ring.current().kid;
+    const kid = (first.jwt as JwtRuntime).ring.current().kid;
     await first.close();
-    const parse = (text: string) => {
-      const parsed = parseMasterKey(text);
-      if (!parsed.ok) throw new Error(parsed.message);
-      return parsed.key;
-    };
-    const store = await openStore(`sqlite:${join(dir, 'keyward.db')}`);
-    await new SecretVault(store, parse(oldText), { now: () => Date.now() }).rotateMaster(parse(newText), {
-      id: 'test',
-    });
-    await store.close();
+    // As a user does it: the CLI, on a config file naming the same store and the old key.
+    const file = join(dir, 'keyward.yaml');
+    writeFileSync(
+      file,
+      `storage: { url: "sqlite:${join(dir, 'keyward.db')}" }\n${withMaster(oldText, JWT_SERVICE)}`,
+    );
+    const rotated = runCli(['secrets', 'rotate-master', '--config', file], { input: newText });
+    expect(rotated.stderr).toBe('');
+    expect(rotated.status).toBe(0);
     const second = await createTestGateway({ dir, yaml: withMaster(newText, JWT_SERVICE) });
-    expect((second.app.keywardJwt as JwtRuntime).ring.current().kid).toBe(kid);
+    expect((second.jwt as JwtRuntime).ring.current().kid).toBe(kid);
     await second.close();
   });
 
@@ -132,7 +129,7 @@ describe('starting', () => {
     async (algorithm) => {
       const key = masterKey();
       const first = await createTestGateway({ dir, yaml: withMaster(key, JWT_SERVICE) });
-      const oldKid = (first.app.keywardJwt as JwtRuntime).ring.current().kid;
+      const oldKid = (first.jwt as JwtRuntime).ring.current().kid;
       await first.close();
       const second = await createTestGateway({
         dir,
@@ -142,7 +139,7 @@ describe('starting', () => {
         const jwks = (await second.app.inject({ url: '/.well-known/jwks.json' })).json().keys;
         expect(jwks.map((k: { alg: string }) => k.alg).sort()).toEqual(['EdDSA', algorithm].sort());
         expect(jwks.map((k: { kid: string }) => k.kid)).toContain(oldKid);
-        expect((second.app.keywardJwt as JwtRuntime).ring.current().algorithm).toBe(algorithm);
+        expect((second.jwt as JwtRuntime).ring.current().algorithm).toBe(algorithm);
       } finally {
         await second.close();
       }

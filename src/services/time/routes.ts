@@ -1,12 +1,12 @@
 /**
- * The time service (SPEC §5): current UTC time, and local time for an IANA zone. Zone names
+ * The time service: current UTC time, and local time for an IANA zone. Zone names
  * are checked against the IANA database Node ships; offsets like `+01:00` and abbreviations
  * like `CET` that are not zone names are refused with 422.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../clock.js';
-import { KeywardError } from '../errors.js';
+import type { Clock } from '../../clock.js';
+import { KeywardError } from '../../errors.js';
 
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,3}$/;
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();

@@ -4,7 +4,7 @@
  * presented without an Origin header is refused.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
+import type { ApiKeyRecord } from '../../store/repositories/api-keys.js';
 
 export interface CallerBinding {
   origin: string | undefined;

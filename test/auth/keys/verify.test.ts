@@ -1,28 +1,31 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ApiKeyService } from '../../src/auth/api-keys.js';
-import { ManualClock } from '../../src/clock.js';
-import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { KeyLifecycle, NO_KEY_CACHES } from '../../../src/auth/keys/lifecycle.js';
+import type { KeyVerifier } from '../../../src/auth/keys/verify.js';
+import { ManualClock } from '../../../src/clock.js';
+import { createTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 const HOUR = 3_600_000;
 const caller = { origin: undefined, ip: '127.0.0.1' };
 let clock: ManualClock;
 let gw: TestGateway;
-let keys: ApiKeyService;
+let keys: KeyLifecycle;
+let verifier: KeyVerifier;
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 5, 1));
   gw = await createTestGateway({ clock });
-  keys = gw.apiKeys;
+  keys = gw.keys;
+  verifier = gw.keyVerifier;
 });
 afterEach(() => gw.close());
 
-describe('ApiKeyService', () => {
+describe('API key verification and lifecycle', () => {
   test('a created key verifies into a principal with its roles and plan', async () => {
     const { key, record } = await keys.create(
       { name: 'app', roles: ['reader'], plan: 'free' },
       { id: 'test' },
     );
-    const result = await keys.verify(key, caller);
+    const result = await verifier.verify(key, caller);
     expect(result).toMatchObject({
       ok: true,
       principal: { kind: 'apiKey', id: record.id, keyId: record.id, roles: ['reader'], plan: 'free' },
@@ -33,60 +36,60 @@ describe('ApiKeyService', () => {
     const spy = vi.spyOn(gw.store.apiKeys, 'findByDigest');
     const { key } = await keys.create({ name: 'app' }, { id: 'test' });
     const typo = `${key.slice(0, 10)}${key[10] === 'x' ? 'y' : 'x'}${key.slice(11)}`;
-    expect(await keys.verify(typo, caller)).toEqual({ ok: false, reason: 'checksum' });
-    expect(await keys.verify('not-a-key', caller)).toEqual({ ok: false, reason: 'malformed' });
+    expect(await verifier.verify(typo, caller)).toEqual({ ok: false, reason: 'checksum' });
+    expect(await verifier.verify('not-a-key', caller)).toEqual({ ok: false, reason: 'malformed' });
     expect(spy).not.toHaveBeenCalled();
   });
 
   test('a key once verified and cached still cannot be varied past the checksum', async () => {
     const { key } = await keys.create({ name: 'app' }, { id: 'test' });
-    expect((await keys.verify(key, caller)).ok).toBe(true);
+    expect((await verifier.verify(key, caller)).ok).toBe(true);
     const last = key.at(-1) === 'A' ? 'B' : 'A';
-    expect(await keys.verify(`${key.slice(0, -1)}${last}`, caller)).toEqual({
+    expect(await verifier.verify(`${key.slice(0, -1)}${last}`, caller)).toEqual({
       ok: false,
       reason: 'checksum',
     });
     const body = key.at(-7) === 'A' ? 'B' : 'A';
-    expect(await keys.verify(`${key.slice(0, -7)}${body}${key.slice(-6)}`, caller)).toEqual({
+    expect(await verifier.verify(`${key.slice(0, -7)}${body}${key.slice(-6)}`, caller)).toEqual({
       ok: false,
       reason: 'checksum',
     });
-    expect((await keys.verify(key, caller)).ok).toBe(true);
+    expect((await verifier.verify(key, caller)).ok).toBe(true);
   });
 
   test('a flood of the same unknown key costs one store lookup per cache period', async () => {
-    const { generateApiKey } = await import('../../src/auth/api-key-format.js');
+    const { generateApiKey } = await import('../../../src/auth/keys/format.js');
     const unknown = generateApiKey('kw');
     const spy = vi.spyOn(gw.store.apiKeys, 'findByDigest');
     for (let i = 0; i < 100; i++)
-      expect(await keys.verify(unknown, caller)).toEqual({ ok: false, reason: 'unknown' });
+      expect(await verifier.verify(unknown, caller)).toEqual({ ok: false, reason: 'unknown' });
     expect(spy).toHaveBeenCalledTimes(1);
     clock.advance(1000);
-    await keys.verify(unknown, caller);
+    await verifier.verify(unknown, caller);
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
   test('revocation through the service applies at once (cache invalidated)', async () => {
     const { key, record } = await keys.create({ name: 'app' }, { id: 'test' });
-    expect((await keys.verify(key, caller)).ok).toBe(true);
+    expect((await verifier.verify(key, caller)).ok).toBe(true);
     await keys.revoke(record.id, { id: 'test' });
-    expect(await keys.verify(key, caller)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await verifier.verify(key, caller)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   test('revocation by another process applies within one second', async () => {
     const { key, record } = await keys.create({ name: 'app' }, { id: 'test' });
-    expect((await keys.verify(key, caller)).ok).toBe(true);
+    expect((await verifier.verify(key, caller)).ok).toBe(true);
     await gw.store.apiKeys.revoke(record.id, clock.now()); // straight to the store, as the CLI would
     clock.advance(1000);
-    expect(await keys.verify(key, caller)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(await verifier.verify(key, caller)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   test('expiry applies at the expiry instant', async () => {
     const { key } = await keys.create({ name: 'app', expiresAt: clock.now() + HOUR }, { id: 'test' });
     clock.advance(HOUR - 1);
-    expect((await keys.verify(key, caller)).ok).toBe(true);
+    expect((await verifier.verify(key, caller)).ok).toBe(true);
     clock.advance(1);
-    expect(await keys.verify(key, caller)).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await verifier.verify(key, caller)).toMatchObject({ ok: false, reason: 'expired' });
   });
 
   test('rotation: new key works, old key works during the grace, then fails as rotated', async () => {
@@ -102,17 +105,17 @@ describe('ApiKeyService', () => {
       metadata: { team: 'a' },
     });
     expect(rotated?.key).not.toBe(oldKey);
-    expect((await keys.verify(rotated?.key ?? '', caller)).ok).toBe(true);
+    expect((await verifier.verify(rotated?.key ?? '', caller)).ok).toBe(true);
     clock.advance(24 * HOUR - 1);
-    expect((await keys.verify(oldKey, caller)).ok).toBe(true);
+    expect((await verifier.verify(oldKey, caller)).ok).toBe(true);
     clock.advance(1);
-    expect(await keys.verify(oldKey, caller)).toMatchObject({ ok: false, reason: 'rotated' });
-    expect((await keys.verify(rotated?.key ?? '', caller)).ok).toBe(true);
+    expect(await verifier.verify(oldKey, caller)).toMatchObject({ ok: false, reason: 'rotated' });
+    expect((await verifier.verify(rotated?.key ?? '', caller)).ok).toBe(true);
   });
 
   test('remaining uses count down atomically under concurrency, then exhausted', async () => {
     const { key } = await keys.create({ name: 'app', remainingUses: 5 }, { id: 'test' });
-    const results = await Promise.all(Array.from({ length: 20 }, () => keys.verify(key, caller)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => verifier.verify(key, caller)));
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.reason === 'exhausted')).toHaveLength(15);
   });
@@ -122,11 +125,13 @@ describe('ApiKeyService', () => {
       { name: 'web', allowedOrigins: ['https://app.example.com'] },
       { id: 'test' },
     );
-    expect((await keys.verify(key, { origin: 'https://app.example.com', ip: '1.2.3.4' })).ok).toBe(true);
-    expect(await keys.verify(key, { origin: 'https://evil.example', ip: '1.2.3.4' })).toMatchObject({
+    expect((await verifier.verify(key, { origin: 'https://app.example.com', ip: '1.2.3.4' })).ok).toBe(true);
+    expect(await verifier.verify(key, { origin: 'https://evil.example', ip: '1.2.3.4' })).toMatchObject({
       reason: 'origin',
     });
-    expect(await keys.verify(key, { origin: undefined, ip: '1.2.3.4' })).toMatchObject({ reason: 'origin' });
+    expect(await verifier.verify(key, { origin: undefined, ip: '1.2.3.4' })).toMatchObject({
+      reason: 'origin',
+    });
   });
 
   test('IP binding: CIDR ranges, IPv4-mapped IPv6 and IPv6', async () => {
@@ -135,9 +140,12 @@ describe('ApiKeyService', () => {
       { id: 'test' },
     );
     for (const ip of ['10.1.2.3', '::ffff:10.9.9.9', '2001:db8::1'])
-      expect((await keys.verify(key, { origin: undefined, ip })).ok).toBe(true);
+      expect((await verifier.verify(key, { origin: undefined, ip })).ok).toBe(true);
     for (const ip of ['11.0.0.1', '127.0.0.1', '2001:db9::1']) {
-      expect(await keys.verify(key, { origin: undefined, ip })).toMatchObject({ ok: false, reason: 'ip' });
+      expect(await verifier.verify(key, { origin: undefined, ip })).toMatchObject({
+        ok: false,
+        reason: 'ip',
+      });
     }
   });
 
@@ -153,12 +161,12 @@ describe('ApiKeyService', () => {
         id: 'test',
       },
     );
-    expect(await keys.verify('legacy-key-from-old-system-1', caller)).toMatchObject({
+    expect(await verifier.verify('legacy-key-from-old-system-1', caller)).toMatchObject({
       ok: true,
       principal: { roles: ['reader'] },
     });
-    expect((await keys.verify('legacy-key-from-old-system-2', caller)).ok).toBe(true);
-    expect(await keys.verify('legacy-key-from-old-system-3', caller)).toMatchObject({
+    expect((await verifier.verify('legacy-key-from-old-system-2', caller)).ok).toBe(true);
+    expect(await verifier.verify('legacy-key-from-old-system-3', caller)).toMatchObject({
       ok: false,
       reason: 'unknown',
     });
@@ -175,13 +183,23 @@ describe('ApiKeyService', () => {
     expect((await keys.list({ limit: 100 })).items.length).toBe(before);
   });
 
+  test('keys imported by another process verify here once the cache has passed, after a foreign miss', async () => {
+    // A foreign-format string first: this process learns "no imported keys exist" and caches it.
+    expect(await verifier.verify('not-a-keyward-key', caller)).toEqual({ ok: false, reason: 'malformed' });
+    // `keyward keys import` runs in its own process: nothing here hears of it.
+    const cli = new KeyLifecycle(gw.store, { prefix: 'kw', clock, caches: NO_KEY_CACHES });
+    await cli.importMany([{ name: 'legacy', key: 'legacy-key-imported-elsewhere' }], { id: 'cli' });
+    clock.advance(1000);
+    expect((await verifier.verify('legacy-key-imported-elsewhere', caller)).ok).toBe(true);
+  });
+
   test('last-used times are written in batches, not per request', async () => {
     const { key, record } = await keys.create({ name: 'app' }, { id: 'test' });
     const spy = vi.spyOn(gw.store.apiKeys, 'touchLastUsed');
-    for (let i = 0; i < 10; i++) await keys.verify(key, caller);
+    for (let i = 0; i < 10; i++) await verifier.verify(key, caller);
     expect(spy).not.toHaveBeenCalled();
     expect((await keys.get(record.id))?.lastUsedAt).toBeNull();
-    await keys.flushLastUsed();
+    await verifier.flushLastUsed();
     expect(spy).toHaveBeenCalledTimes(1);
     expect((await keys.get(record.id))?.lastUsedAt).toBe(clock.now());
   });

@@ -2,8 +2,8 @@
  * The `auth.jwt` section compiled once at start: durations in ms, audiences as lists, and the
  * decision whether this config needs JWT at all (so a config without it starts with no master key).
  */
-import type { KeywardConfig } from '../../config/schema.js';
-import { durationMs } from '../../config/units.js';
+import type { KeywardConfig } from './schema.js';
+import { durationMs } from './units.js';
 
 export type LocalAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'PS256';
 
@@ -20,6 +20,8 @@ export interface ProviderSettings {
 export interface JwtSettings {
   /** True when the master key is set or any route or service accepts `jwt`. */
   enabled: boolean;
+  /** Where the config first asks for JWT, for error messages (`routes[2].auth`, `services.time.auth`). */
+  firstUse: string;
   local: { issuer: string; algorithm: LocalAlgorithm; accessTtlMs: number; refreshTtlMs: number };
   providers: ProviderSettings[];
 }
@@ -31,11 +33,19 @@ export function jwtNeeded(config: KeywardConfig): boolean {
   return Object.values(config.services).some((s) => s?.enabled && s.auth.includes('jwt'));
 }
 
+function firstJwtUse(config: KeywardConfig): string {
+  const index = config.routes.findIndex((r) => r.auth.includes('jwt'));
+  if (index >= 0) return `routes[${index}].auth`;
+  const service = Object.entries(config.services).find(([, s]) => s?.enabled && s.auth.includes('jwt'));
+  return service ? `services.${service[0]}.auth` : 'the config';
+}
+
 /** Compiles `auth.jwt` into runtime settings. */
 export function compileJwtSettings(config: KeywardConfig): JwtSettings {
   const { local, providers } = config.auth.jwt;
   return {
     enabled: jwtNeeded(config),
+    firstUse: firstJwtUse(config),
     local: {
       issuer: local.issuer,
       algorithm: local.algorithm as LocalAlgorithm,

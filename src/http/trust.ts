@@ -1,6 +1,6 @@
 /** Which peers are trusted proxies (config `server.trustProxy`: false or a CIDR list). */
 import { BlockList, isIPv4 } from 'node:net';
-import { parseCidr } from '../auth/key-bindings.js';
+import { parseCidr } from '../auth/keys/bindings.js';
 
 /** A predicate telling whether a socket peer address is one of the trusted proxies. */
 export function trustedPeerMatcher(

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkKeyFormat, digestApiKey, generateApiKey } from '../../src/auth/api-key-format.js';
+import { checkKeyFormat, digestApiKey, generateApiKey } from '../../../src/auth/keys/format.js';
 
 describe('API key format', () => {
   test('prefix, 43 base62 chars of randomness, 6-char checksum', () => {

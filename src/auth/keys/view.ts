@@ -1,7 +1,7 @@
 /** The public shape of a key record (admin API, CLI --json): never the digest, never the key. */
 
-import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { keyState } from './api-keys.js';
+import type { ApiKeyRecord } from '../../store/repositories/api-keys.js';
+import { keyState } from './status.js';
 
 export interface KeyView {
   id: string;
