@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../http/stages.js';
+import type { Stage } from '../stages.js';
 import type { CredentialTransports } from './credentials.js';
 import { authenticateJwt, bearerJwt, type JwtAuthenticator } from './jwt/authenticate-jwt.js';
 import { keyFailureError } from './keys/status.js';

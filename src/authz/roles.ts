@@ -1,7 +1,7 @@
 /** Role checks: a route, service or the admin API names the roles it needs (any one suffices). */
 import type { Principal } from '../auth/principal.js';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../http/stages.js';
+import type { Stage } from '../stages.js';
 
 /** Whether the principal holds at least one of `required` (an empty list requires nothing). */
 export function hasAnyRole(principal: Principal | null, required: readonly string[]): boolean {

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CorsConfig } from '../config/schema.js';
 import { durationMs } from '../config/units.js';
 import { KeywardError } from '../errors.js';
-import type { Stage } from './stages.js';
+import type { Stage } from '../stages.js';
 
 export interface CorsPolicy {
   origins: ReadonlySet<string>;

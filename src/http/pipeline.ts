@@ -14,8 +14,8 @@ import type { LimitPolicyConfig } from '../config/schema.js';
 import type { FailureMode, RateLimiter } from '../limits/limiter.js';
 import type { Period } from '../limits/policy.js';
 import { createLimitStage } from '../limits/stage.js';
+import { type Stage, stageHook } from '../stages.js';
 import { type CorsPolicy, corsHeaders, preflightHandler } from './cors.js';
-import { type Stage, stageHook } from './stages.js';
 
 /** The stages of a protected request, in the order they run. */
 export const PIPELINE = ['cors', 'authenticate', 'authorize', 'limits'] as const;

@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LimitPolicyConfig } from '../config/schema.js';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../http/stages.js';
+import type { Stage } from '../stages.js';
 import { policyHeader, rateLimitHeaders } from './headers.js';
 import type { FailureMode, RateLimiter } from './limiter.js';
 import type { LimitCheck, LimitDecision, Period } from './policy.js';

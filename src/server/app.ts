@@ -115,15 +115,19 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
   });
   const cors = compileCorsPolicy(config.cors);
   await registerHealth(app, mount, parts);
-  if (parts.jwt && parts.refreshTokens) {
-    await registerAuthEndpoints(app, mount, {
-      jwt: parts.jwt,
-      users: parts.users,
-      refreshTokens: parts.refreshTokens,
-      throttle: parts.loginThrottle,
-      keys: parts.keyVerifier,
-      cors,
-    });
+  const { jwt, refreshTokens } = parts;
+  if (jwt && refreshTokens) {
+    // Public (login failures have their own throttle), under the global CORS policy so a browser
+    // app on an allowed origin can sign in.
+    await mount(app, { ...publicMount('auth'), cors }, (scope) =>
+      registerAuthEndpoints(scope, {
+        jwt,
+        users: parts.users,
+        refreshTokens,
+        throttle: parts.loginThrottle,
+        keys: parts.keyVerifier,
+      }),
+    );
   }
   await registerMetricsEndpoint(app, mount, { registry: parts.metrics.registry, roles: config.admin.roles });
   await registerAdminApi(app, mount, {

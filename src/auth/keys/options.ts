@@ -4,9 +4,9 @@
  * with the same words.
  */
 
+import { parseCidr } from '../../cidr.js';
 import { parseDuration } from '../../config/units.js';
 import type { FieldError } from '../../errors.js';
-import { parseCidr } from './bindings.js';
 
 export interface RawKeyOptions {
   expiresIn?: string | undefined;

@@ -1,12 +1,9 @@
 /**
  * The token endpoints — /auth/login, /auth/refresh, /auth/logout, /oauth/token and
- * /.well-known/jwks.json — as one mount: public (no credential, no roles; login failures have
- * their own throttle), under the global CORS policy so a browser app on an allowed origin can
- * sign in. Mounted only when the config uses JWT; everything they use was opened at assembly.
+ * /.well-known/jwks.json. They take no credential (login failures have their own throttle);
+ * the app mounts them only when the config uses JWT. Everything they use was opened at assembly.
  */
 import type { FastifyInstance } from 'fastify';
-import type { CorsPolicy } from '../../http/cors.js';
-import type { Mount } from '../../http/pipeline.js';
 import type { JwtRuntime } from '../jwt/runtime.js';
 import type { SigningKeyRing } from '../jwt/signing-keys.js';
 import type { KeyVerifier } from '../keys/verify.js';
@@ -22,7 +19,6 @@ export interface AuthEndpointOptions {
   refreshTokens: RefreshTokenService;
   throttle: LoginThrottle;
   keys: Pick<KeyVerifier, 'verify'>;
-  cors: CorsPolicy;
 }
 
 /** `GET /.well-known/jwks.json`: the public keys that verify tokens this gateway issued. */
@@ -34,29 +30,18 @@ function registerJwksRoute(app: FastifyInstance, ring: SigningKeyRing): void {
   });
 }
 
-/** Mounts the token endpoints. */
+/** Registers the token endpoints on a scope. */
 export async function registerAuthEndpoints(
   app: FastifyInstance,
-  mount: Mount,
   options: AuthEndpointOptions,
 ): Promise<void> {
   const { jwt } = options;
-  const spec = {
-    name: 'auth',
-    prefix: '',
-    cors: options.cors,
-    authenticate: 'none',
-    authorize: 'none',
-    limits: 'none',
-  } as const;
-  await mount(app, spec, async (scope) => {
-    await registerLoginRoutes(scope, {
-      users: options.users,
-      refreshTokens: options.refreshTokens,
-      throttle: options.throttle,
-      issuer: jwt.issuer,
-    });
-    await registerOAuthTokenRoute(scope, { keys: options.keys, issuer: jwt.issuer });
-    registerJwksRoute(scope, jwt.ring);
+  await registerLoginRoutes(app, {
+    users: options.users,
+    refreshTokens: options.refreshTokens,
+    throttle: options.throttle,
+    issuer: jwt.issuer,
   });
+  await registerOAuthTokenRoute(app, { keys: options.keys, issuer: jwt.issuer });
+  registerJwksRoute(app, jwt.ring);
 }

@@ -1,5 +1,6 @@
 /**
- * Request stages and the one Fastify hook that runs them. A stage inspects the request, may set
+ * What a request stage is, and the one Fastify hook that runs a list of them (the pipeline,
+ * http/pipeline.ts, decides which and in what order). A stage inspects the request, may set
  * state (`request.principal`, response headers) and throws a KeywardError to refuse it. It
  * returns nothing when it decided synchronously — the common case: a cached key, counters in
  * memory — and a promise only when it had to wait (a store lookup). Running a route's stages in
