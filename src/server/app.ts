@@ -85,6 +85,13 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
     childLoggerFactory: lazyChildLogger,
     bodyLimit: config.server.bodyLimit,
     requestTimeout: config.server.requestTimeoutMs,
+    // Node cuts a client still sending its headers at headersTimeout (set here, since Fastify sets
+    // requestTimeout only after the server exists) and looks for such clients this often
+    // (default 30 s), so a trickle is cut near requestTimeout, not up to 30 s later.
+    http: {
+      headersTimeout: config.server.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.server.requestTimeoutMs),
+    },
     trustProxy: config.server.trustProxy === false ? false : config.server.trustProxy,
     return503OnClosing: true,
     clientErrorHandler,

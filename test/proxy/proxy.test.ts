@@ -55,6 +55,10 @@ routes:
     path: /limited/*
     auth: [none]
     upstream: { url: "\${UP}", timeout: 500ms, maxResponseSize: 1mb }
+  - name: unsealed
+    path: /unsealed/*
+    auth: [none]
+    upstream: { url: "\${UP}", inject: { header: { X-Key: "\${secret:never-stored}" } } }
   - name: cookies
     path: /cookies/*
     auth: [none]
@@ -170,6 +174,19 @@ describe('secret injection and stripping', () => {
     const logs = gw.logs.join('\n');
     for (const secret of [THIRD_PARTY_KEY, ENV_TOKEN, 'tp_live_rotated_000111222333', key])
       expect(logs).not.toContain(secret);
+  });
+});
+
+describe('a secret the store does not hold', () => {
+  test('is 503 KW_ERR_SECRET_UNAVAILABLE naming the route, and nothing reaches the upstream', async () => {
+    const before = upstream.received.length;
+    const res = await fetch(`${base}/unsealed/x`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      code: 'KW_ERR_SECRET_UNAVAILABLE',
+      detail: 'Route "unsealed" cannot reach its upstream: its credentials are not configured.',
+    });
+    expect(upstream.received.length).toBe(before);
   });
 });
 
@@ -383,6 +400,7 @@ describe('CORS', () => {
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
     });
     expect(res.status).toBe(403);
+    expect(((await res.json()) as { code: string }).code).toBe('KW_ERR_CORS_ORIGIN_DENIED');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -40,3 +40,34 @@ describe('requests Node rejects before routing', () => {
     expect(answer).toContain('"code":"KW_ERR_HEADERS_TOO_LARGE"');
   });
 });
+
+describe('a client too slow to send its headers', () => {
+  test('is cut at requestTimeout with 408 problem+json, while others are served', async () => {
+    const slow = await createTestGateway({ yaml: 'server: { requestTimeout: 1s }\n' });
+    const slowPort = Number(new URL(await slow.listen()).port);
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        // Headers one line every 300 ms, never finished.
+        const socket = connect(slowPort, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\n'));
+        const trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 300);
+        let text = '';
+        socket.on('data', (d) => {
+          text += d;
+        });
+        socket.on('close', () => {
+          clearInterval(trickle);
+          resolve(text);
+        });
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('"code":"KW_ERR_REQUEST_TIMEOUT"');
+      // Cut within the timeout plus Node's one-second check, not its default 30 s.
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await slow.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await slow.close();
+    }
+  });
+});

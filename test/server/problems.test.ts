@@ -142,6 +142,19 @@ describe('health', () => {
     await down.app.close();
   });
 
+  test('an unexpected failure is 500 KW_ERR_INTERNAL, with no detail of its cause', async () => {
+    const broken = await createTestGateway();
+    await broken.store.close();
+    const res = await broken.app.inject({
+      url: '/admin/v1/audit',
+      headers: { 'x-api-key': broken.adminKey },
+    });
+    const body = expectProblem(res, 500, 'KW_ERR_INTERNAL');
+    expect(JSON.stringify(body)).not.toMatch(/sqlite|database|stack|at /i);
+    expect(broken.logs.join('')).toContain('unhandled error');
+    await broken.app.close();
+  });
+
   test('one log line per request with status, duration, route and principal, never the key', async () => {
     gw.logs.length = 0;
     const res = await gw.app.inject({

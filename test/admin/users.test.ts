@@ -42,7 +42,9 @@ describe('admin API /users', () => {
     const add = (payload: unknown) =>
       gw.app.inject({ method: 'POST', url: '/admin/v1/users', headers: admin(), payload: payload as object });
     expect((await add({ username: 'bob', password: 'a long enough password' })).statusCode).toBe(201);
-    expect((await add({ username: 'bob', password: 'a long enough password' })).statusCode).toBe(409);
+    const duplicate = await add({ username: 'bob', password: 'a long enough password' });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json().code).toBe('KW_ERR_CONFLICT');
     expect((await add({ username: 'carol', password: 'short' })).statusCode).toBe(422);
     expect(
       (await add({ username: 'dave', password: 'a long enough password', admin: true })).statusCode,
