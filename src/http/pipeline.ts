@@ -78,7 +78,9 @@ export function stagesFor(spec: MountSpec, parts: PipelineParts): Stage[] {
   for (const stage of PIPELINE) {
     switch (stage) {
       case 'cors':
-        if (spec.cors !== 'none') stages.push(corsHeaders(spec.cors));
+        // With no origin allowed, no response varies by Origin: nothing to add (preflights are
+        // still answered, with 403).
+        if (spec.cors !== 'none' && spec.cors.origins.size > 0) stages.push(corsHeaders(spec.cors));
         break;
       case 'authenticate':
         if (spec.authenticate !== 'none')

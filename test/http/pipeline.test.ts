@@ -87,6 +87,24 @@ describe('CORS on built-in services', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  test('with an empty allow-list nothing varies by Origin, and preflights are refused', async () => {
+    const closed = await createTestGateway({ yaml: 'services:\n  time: { path: /v1/time, auth: [none] }\n' });
+    try {
+      const res = await closed.app.inject({ url: '/v1/time', headers: origin });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.vary).toBeUndefined();
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      const preflight = await closed.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/time',
+        headers: { ...origin, 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.statusCode).toBe(403);
+    } finally {
+      await closed.close();
+    }
+  });
+
   test('the admin API, mounted with cors none, answers no preflight', async () => {
     const res = await gw.app.inject({
       method: 'OPTIONS',
