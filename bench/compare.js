@@ -47,10 +47,14 @@ function buildRef(work) {
   log(`building ${ref} (${sha}) in ${dir}`);
   execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: root });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: dir,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+    },
+  );
   return { dir, sha };
 }
 
@@ -97,7 +101,9 @@ try {
         const rps = r.requests / r.seconds;
         const cpuUs = (r.cpuSeconds * 1e6) / r.requests;
         results[name].push({ rps, cpuUs });
-        log(`${scenario} round ${round + 1} ${name}: ${Math.round(rps)} req/s, ${cpuUs.toFixed(1)} µs CPU/req`);
+        log(
+          `${scenario} round ${round + 1} ${name}: ${Math.round(rps)} req/s, ${cpuUs.toFixed(1)} µs CPU/req`,
+        );
       }
     }
     const [mine, theirs] = names.map((n) => results[n]);
