@@ -20,6 +20,14 @@ export interface ApiKeySettings {
   queryParam: string | null;
 }
 
+/** Where spans go (OTLP over HTTP), or null when tracing is off. */
+export interface TracingSettings {
+  endpoint: string;
+  serviceName: string;
+  sampleRatio: number;
+  headers: Readonly<Record<string, string>>;
+}
+
 /** Each plan's limits, by plan name. */
 export type PlanTable = Readonly<Record<string, { limits: readonly LimitPolicyConfig[] } | undefined>>;
 
@@ -40,6 +48,7 @@ export interface CompiledConfig {
   /** `secrets.masterKey` as written (base64), or '' when unset. */
   masterKey: string;
   logLevel: string;
+  tracing: TracingSettings | null;
   apiKeys: ApiKeySettings;
   jwt: JwtSettings;
   cors: CorsConfig;
@@ -71,6 +80,7 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
     redisUrl: c.redis.url,
     masterKey: c.secrets.masterKey,
     logLevel: c.log.level,
+    tracing: c.tracing.endpoint === '' ? null : c.tracing,
     apiKeys: {
       prefix: c.auth.apiKeys.prefix,
       header: c.auth.apiKeys.header.toLowerCase(),

@@ -208,6 +208,27 @@ export const ConfigSchema = Strict({
   ),
   redis: Strict({ url: Type.String({ default: '' }) }, { default: {} }),
   secrets: Strict({ masterKey: Type.String({ default: '' }) }, { default: {} }),
+  tracing: Strict(
+    {
+      // OTLP over HTTP: the collector's traces URL. Empty: no spans are made at all.
+      endpoint: Type.String({
+        pattern: '^$|^https?://[^\\s]+$',
+        default: '',
+        errorMessage: 'expected an OTLP/HTTP traces URL like http://collector:4318/v1/traces, or empty',
+      }),
+      serviceName: Type.String({ minLength: 1, maxLength: 100, default: 'keyward' }),
+      sampleRatio: Type.Number({
+        minimum: 0,
+        maximum: 1,
+        default: 1,
+        errorMessage: 'expected a fraction of traces to keep, from 0 to 1',
+      }),
+      headers: Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String({ maxLength: 4096 }), {
+        default: {},
+      }),
+    },
+    { default: {} },
+  ),
   log: Strict(
     {
       level: Type.Union(

@@ -15,6 +15,7 @@ import type { FailureMode, RateLimiter } from '../limits/limiter.js';
 import type { Period } from '../limits/policy.js';
 import { createLimitStage } from '../limits/stage.js';
 import { type Stage, stageHook } from '../stages.js';
+import { endSpan, type Tracing } from '../telemetry/tracing.js';
 import { type CorsPolicy, corsHeaders, preflightHandler } from './cors.js';
 
 /** The stages of a protected request, in the order they run. */
@@ -54,6 +55,8 @@ export interface PipelineParts {
   authentication: Authentication;
   limiter: RateLimiter;
   plans: PlanTable;
+  /** When tracing is on, each stage runs in a child span of the request's span. */
+  tracing: Tracing | null;
 }
 
 /** Registers routes as one mount. */
@@ -70,29 +73,59 @@ declare module 'fastify' {
   }
 }
 
+/** `stage` in a span of its own under the request's span (refusals end it as failed). */
+function traced(stage: Stage, name: string, tracing: Tracing): Stage {
+  return function tracedStage(request, reply) {
+    const parent = request.span;
+    if (parent === undefined) return stage(request, reply);
+    const span = tracing.startChild(parent, name);
+    let pending: ReturnType<Stage>;
+    try {
+      pending = stage(request, reply);
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+    if (pending === undefined) {
+      endSpan(span);
+      return undefined;
+    }
+    return pending.then(
+      () => endSpan(span),
+      (error: unknown) => {
+        endSpan(span, error);
+        throw error;
+      },
+    );
+  };
+}
+
 /** The stages a spec asks for, in pipeline order. */
 export function stagesFor(spec: MountSpec, parts: PipelineParts): Stage[] {
   if (spec.authenticate === 'none' && spec.authorize !== 'none')
     throw new Error(`mount ${spec.name}: roles need an authentication stage`);
   const stages: Stage[] = [];
+  const add = (name: (typeof PIPELINE)[number], stage: Stage) =>
+    stages.push(parts.tracing ? traced(stage, name, parts.tracing) : stage);
   for (const stage of PIPELINE) {
     switch (stage) {
       case 'cors':
         // With no origin allowed, no response varies by Origin: nothing to add (preflights are
         // still answered, with 403).
-        if (spec.cors !== 'none' && spec.cors.origins.size > 0) stages.push(corsHeaders(spec.cors));
+        if (spec.cors !== 'none' && spec.cors.origins.size > 0) add(stage, corsHeaders(spec.cors));
         break;
       case 'authenticate':
         if (spec.authenticate !== 'none')
-          stages.push(createAuthenticator(spec.authenticate, parts.authentication));
+          add(stage, createAuthenticator(spec.authenticate, parts.authentication));
         break;
       case 'authorize':
-        if (spec.authorize !== 'none' && spec.authorize.length > 0) stages.push(requireRoles(spec.authorize));
+        if (spec.authorize !== 'none' && spec.authorize.length > 0) add(stage, requireRoles(spec.authorize));
         break;
       case 'limits':
         if (spec.limits !== 'none') {
           const { scope, rateLimit, budget, onFailure, plan } = spec.limits;
-          stages.push(
+          add(
+            stage,
             createLimitStage(
               { scope: scope ?? spec.name, rateLimit, budget, onFailure, applyPlan: plan },
               parts.limiter,

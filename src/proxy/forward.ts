@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KeywardError } from '../errors.js';
+import { endSpan, type Span, SpanKind, type Tracing } from '../telemetry/tracing.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import type { CompiledRoute } from './compile.js';
 import { type ForwardingInfo, upstreamRequestHeaders } from './headers.js';
@@ -25,6 +26,8 @@ export interface ForwardContext {
   cache: ResponseCache | null;
   /** Whether the immediate peer is a trusted proxy whose X-Forwarded-For may be extended. */
   trustsPeer: (address: string | undefined) => boolean;
+  /** With tracing on, the upstream call is a client span and the upstream sees its traceparent. */
+  tracing: Tracing | null;
 }
 
 function splitUrl(url: string): { path: string; query: string } {
@@ -129,6 +132,11 @@ export async function forward(
   };
   const headers = upstreamRequestHeaders(request.headers, ctx.droppedHeaders, forwarding);
   for (const [name, value] of injected.headers) headers[name] = value;
+  let span: Span | undefined;
+  if (ctx.tracing && request.span) {
+    span = ctx.tracing.startChild(request.span, `${request.method} upstream ${route.name}`, SpanKind.CLIENT);
+    ctx.tracing.inject(span, headers);
+  }
   const secretValues = secretValuesOf(ctx, [...injected.headers, ...injected.query]);
   // Masking needs plain bytes; ask the upstream not to compress when a secret is in play.
   if (secretValues.length > 0) headers['accept-encoding'] = 'identity';
@@ -157,7 +165,12 @@ export async function forward(
   });
   try {
     await call.done;
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      endSpan(span);
+    }
   } catch (error) {
+    if (span) endSpan(span, error);
     if (error instanceof UpstreamError)
       request.log.warn({ route: route.name, upstreamError: error.causeCode }, 'upstream call failed');
     // Once the response has begun, all that is left is to cut it off.

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import type { Mount, MountSpec } from '../http/pipeline.js';
 import { trustedPeerMatcher } from '../http/trust.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { ResponseCache } from './cache.js';
 import { type CompiledRoute, compileRoutes } from './compile.js';
 import { type ForwardContext, forward } from './forward.js';
@@ -22,6 +23,7 @@ export interface ProxyOptions {
   transports: CredentialTransports;
   secrets: SecretLookup;
   clock: Clock;
+  tracing: Tracing | null;
 }
 
 function mountPaths(route: CompiledRoute): string[] {
@@ -62,6 +64,7 @@ export async function registerProxyRoutes(
     secrets: options.secrets,
     cache,
     trustsPeer: trustedPeerMatcher(options.config.server.trustProxy),
+    tracing: options.tracing,
   };
   for (const route of routes) {
     const ctx: ForwardContext = { ...shared, route };

@@ -14,6 +14,7 @@ import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import { registerServices } from '../services/index.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
+import { endSpan, type Tracing } from '../telemetry/tracing.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import type { GatewayParts } from './parts.js';
 import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
@@ -51,6 +52,27 @@ function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
     if (route === null || !UNCOUNTED.has(route)) {
       metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
       usage.record(principal, route ?? '-', reply.statusCode);
+    }
+    done();
+  });
+}
+
+/**
+ * With tracing on: a server span per request, continuing the caller's `traceparent`, named and
+ * ended with the route and status when the response is done.
+ */
+function installTracingHooks(app: FastifyInstance, tracing: Tracing): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.span = tracing.startRequest(request.method, request.headers);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = request.span;
+    if (span) {
+      const route = request.routeOptions.config?.routeName ?? '-';
+      span.updateName(`${request.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': reply.statusCode });
+      endSpan(span, reply.statusCode >= 500 ? { code: String(reply.statusCode) } : undefined);
     }
     done();
   });
@@ -104,6 +126,7 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
   });
   app.decorateRequest('principal', null);
   installRequestHooks(app, parts);
+  if (parts.tracing) installTracingHooks(app, parts.tracing);
   installProblemHandlers(app);
   // Before any route: the OpenAPI generator collects routes as they are added.
   await registerOpenApiGenerator(app, {
@@ -119,6 +142,7 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
     },
     limiter: parts.limiter,
     plans: config.plans,
+    tracing: parts.tracing,
   });
   const cors = compileCorsPolicy(config.cors);
   await registerHealth(app, mount, parts);
@@ -154,6 +178,7 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
     transports: parts.transports,
     secrets: (name) => parts.vault.lookup(name),
     clock,
+    tracing: parts.tracing,
   });
   await registerOpenApiDocs(app, mount);
   return app;

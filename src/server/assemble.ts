@@ -4,6 +4,7 @@
  * on them. `keyward start` and the tests both use this, so what is tested is what runs.
  * Closing flushes batched writes before the store closes.
  */
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
@@ -21,10 +22,13 @@ import { SqlQuotaPersistence } from '../limits/persistence.js';
 import { openStore, type Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
+import { openTracing } from '../telemetry/tracing.js';
 import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export interface AssembleOptions {
   clock: Clock;
@@ -57,7 +61,9 @@ export async function assembleGateway(
   const metrics = new GatewayMetrics();
   const persistence = options.quotaPersistence?.(store) ?? new SqlQuotaPersistence(store.db);
   const limiter = new RateLimiter(persistence, metrics, clock);
+  const tracing = openTracing(config.tracing, version);
   const closeResources = async () => {
+    await tracing?.shutdown().catch(() => {});
     await usage.close().catch(() => {});
     await limiter.close().catch(() => {});
     await keyVerifier.close().catch(() => {});
@@ -89,6 +95,7 @@ export async function assembleGateway(
       usage,
       metrics,
       limiter,
+      tracing,
     };
     const app = await buildApp(parts);
     return { app, parts, closeResources };

@@ -17,6 +17,7 @@ import type { SecretVault } from '../secrets/vault.js';
 import type { Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
 
 export interface GatewayParts {
@@ -37,4 +38,6 @@ export interface GatewayParts {
   usage: UsageRecorder;
   metrics: GatewayMetrics;
   limiter: RateLimiter;
+  /** Spans to the OTLP endpoint; null when tracing is off. */
+  tracing: Tracing | null;
 }

@@ -122,6 +122,7 @@ describe('mount specs that cannot work are refused at start', () => {
       authentication: { keys: gw.keyVerifier, jwt: null, transports: gw.parts.transports },
       limiter: gw.limiter,
       plans: {},
+      tracing: null,
     });
 
   test('roles without an authentication stage', async () => {
