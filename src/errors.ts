@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   KW_ERR_UPSTREAM_FAILED: { status: 502, title: 'Upstream request failed' },
   KW_ERR_UPSTREAM_TOO_LARGE: { status: 502, title: 'Upstream response too large' },
   KW_ERR_NOT_READY: { status: 503, title: 'Not ready' },
+  KW_ERR_OVERLOADED: { status: 503, title: 'Too busy' },
   KW_ERR_LIMITER_UNAVAILABLE: { status: 503, title: 'Rate limiter unavailable' },
   KW_ERR_SECRET_UNAVAILABLE: { status: 503, title: 'Upstream credentials unavailable' },
   KW_ERR_JWKS_UNAVAILABLE: { status: 503, title: 'Identity provider keys unavailable' },

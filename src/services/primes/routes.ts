@@ -5,7 +5,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardError } from '../../errors.js';
-import { bitLength, checkPrime, nextPrime, parsePrimeInput } from './math.js';
+import { parsePrimeInput } from './math.js';
+import type { PrimePool } from './pool.js';
 
 /**
  * Largest input `/next` takes, whatever `maxBits` says: the search runs a primality test per
@@ -54,8 +55,8 @@ function numberFrom(body: Static<typeof NumberBody>, maxBits: number): bigint {
   });
 }
 
-/** Registers `check` and `next` on an already prefixed, already guarded scope. */
-export function registerPrimeRoutes(app: FastifyInstance, maxBits: number): void {
+/** Registers `check` and `next` on an already prefixed, already guarded scope; big inputs go to `pool`. */
+export function registerPrimeRoutes(app: FastifyInstance, maxBits: number, pool: PrimePool): void {
   const nextMaxBits = Math.min(maxBits, NEXT_PRIME_MAX_BITS);
   app.post(
     '/check',
@@ -69,7 +70,7 @@ export function registerPrimeRoutes(app: FastifyInstance, maxBits: number): void
     },
     async (request) => {
       const n = numberFrom(request.body as Static<typeof NumberBody>, maxBits);
-      return { number: n.toString(), ...checkPrime(n) };
+      return { number: n.toString(), ...(await pool.check(n)) };
     },
   );
   app.post(
@@ -84,9 +85,7 @@ export function registerPrimeRoutes(app: FastifyInstance, maxBits: number): void
     },
     async (request) => {
       const n = numberFrom(request.body as Static<typeof NumberBody>, nextMaxBits);
-      const p = nextPrime(n);
-      const { certainty } = checkPrime(p);
-      return { number: n.toString(), nextPrime: p.toString(), certainty, bits: bitLength(p) };
+      return { number: n.toString(), ...(await pool.next(n)) };
     },
   );
 }
