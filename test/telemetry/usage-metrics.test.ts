@@ -69,6 +69,8 @@ describe('/metrics', () => {
     expect(res.body).toMatch(/keyward_requests_total\{route="time",method="GET",status="200"\} \d+/);
     expect(res.body).toMatch(/keyward_request_duration_seconds_bucket\{le="0.005",route="time"\} \d+/);
     expect(res.body).toContain('keyward_process_cpu_user_seconds_total');
+    // Event-loop delay since the last scrape (monitorEventLoopDelay), p99 included.
+    expect(res.body).toMatch(/keyward_nodejs_eventloop_lag_p99_seconds \d/);
     expect(res.body).not.toContain(key);
   });
 });
