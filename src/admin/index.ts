@@ -14,6 +14,7 @@ import type { Mount, MountLimits, MountSpec } from '../http/pipeline.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { AuditRepository } from '../store/repositories/audit.js';
 import { registerAuditRoutes } from './audit.js';
+import { type ConfigReload, registerConfigRoutes } from './config.js';
 import { registerKeyCreateRoute, registerKeyRoutes } from './keys.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
@@ -30,6 +31,8 @@ export interface AdminApiOptions {
   usage: Omit<UsageRouteOptions, 'clock'>;
   /** The JWT signing keys, or null when the config uses no JWT. */
   signingKeys: SigningKeyRing | null;
+  /** Reloads the config (see server/reload.ts). */
+  reload: ConfigReload;
   clock: Clock;
 }
 
@@ -63,6 +66,7 @@ export async function registerAdminApi(
     await registerSigningKeyRoutes(scope, options.signingKeys);
     await registerUsageRoutes(scope, { ...options.usage, clock });
     await registerUserRoutes(scope, options.users);
+    await registerConfigRoutes(scope, options.reload);
   });
   await mount(app, { ...admin, limits: KEY_CREATION_LIMIT }, (scope) =>
     registerKeyCreateRoute(scope, { keys: options.keys, clock }),

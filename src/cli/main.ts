@@ -6,6 +6,7 @@ import { registerInitCommand } from './init.js';
 import { registerKeysCommands } from './keys.js';
 import { registerMigrateCommand } from './migrate.js';
 import { reportFailure } from './output.js';
+import { registerReloadCommand } from './reload.js';
 import { registerSecretsCommands } from './secrets.js';
 import { registerStartCommand } from './start.js';
 import { registerUsageCommand } from './usage.js';
@@ -20,6 +21,7 @@ const program = new Command('keyward')
   });
 
 registerStartCommand(program);
+registerReloadCommand(program);
 registerInitCommand(program);
 registerCheckCommand(program);
 registerMigrateCommand(program);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pendingFeatureNotes } from '../config/features.js';
 import { startEchoServer } from '../demo/echo.js';
-import { isClusterWorker, runPrimary } from '../server/cluster.js';
+import { isClusterWorker, requestReloadOfOtherWorkers, runPrimary } from '../server/cluster.js';
 import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
 import { boundYoungGeneration } from '../server/memory.js';
 import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
@@ -43,12 +43,22 @@ export function registerStartCommand(program: Command): void {
         await prepareStore(compiled);
         process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
       }
-      const gateway = await startGateway(compiled, { bootstrapAdmin: !isClusterWorker() });
+      const gateway = await startGateway(compiled, {
+        bootstrapAdmin: !isClusterWorker(),
+        // A reload reads the same file (or the demo) again, with the same --port.
+        load: () => {
+          const again = resolveConfig(options.config).compiled;
+          if (options.port !== undefined) again.server.port = options.port;
+          return again;
+        },
+        // A worker reloaded through the admin API has the primary tell the others.
+        ...(isClusterWorker() ? { onReload: requestReloadOfOtherWorkers } : {}),
+      });
       for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);
       gateway.logger.info(
         { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },
         'keyward listening',
       );
-      handleShutdownSignals(gateway, compiled.server.shutdownTimeoutMs);
+      handleShutdownSignals(gateway);
     });
 }

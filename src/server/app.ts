@@ -4,7 +4,12 @@
  * admin, the built-in services, the configured routes, the docs. Building is separate from
  * listening so tests can use `inject()`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+  LogController,
+} from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
 import { KeywardError } from '../errors.js';
@@ -96,10 +101,17 @@ async function registerHealth(app: FastifyInstance, mount: Mount, parts: Gateway
   });
 }
 
-/** Creates the app; call `listen` (lifecycle.ts) or `inject` on the result. */
-export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
+/**
+ * Creates the app; `inject` on the result, or `listen`, or serve it from a host (host.ts) that
+ * built it with its `serverFactory`.
+ */
+export async function buildApp(
+  parts: GatewayParts,
+  serverFactory?: FastifyServerFactory,
+): Promise<FastifyInstance> {
   const { config, logger, clock } = parts;
   const app = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request is written by our onResponse hook, with route and principal.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
@@ -170,6 +182,7 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
     audit: parts.store.audit,
     usage: { recorder: parts.usage, rows: parts.store.usage },
     signingKeys: parts.jwt?.ring ?? null,
+    reload: parts.reloadConfig,
     clock,
   });
   await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });

@@ -5,7 +5,7 @@
  * Closing flushes batched writes before the store closes.
  */
 import { createRequire } from 'node:module';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { KeyLifecycle } from '../auth/keys/lifecycle.js';
@@ -36,6 +36,53 @@ export interface AssembleOptions {
   keyOptions?: Omit<KeyVerifierOptions, 'prefix' | 'clock'>;
   /** Where calendar quotas are kept (default: the store itself). */
   quotaPersistence?: (store: Store) => QuotaPersistence;
+  /** Build the app on a server the caller provides (the host that keeps the socket across reloads). */
+  serverFactory?: FastifyServerFactory;
+}
+
+/** The parts made from the config's own sections alone: opened again, whole, on every reload. */
+type ConfigParts = Pick<GatewayParts, 'config' | 'transports' | 'vault' | 'jwt' | 'refreshTokens'>;
+
+/** Opens the config-dependent parts on an open store (throws on a missing or wrong master key). */
+async function openConfigParts(config: CompiledConfig, store: Store, clock: Clock): Promise<ConfigParts> {
+  const vault = await openVault(store, config, clock);
+  const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock);
+  let refreshTokens: RefreshTokenService | null = null;
+  if (jwt) {
+    // So even the first failed login for an unknown user costs no more than later ones.
+    await prepareDummyHash();
+    refreshTokens = new RefreshTokenService(store, config.jwt.local.refreshTtlMs, clock);
+    await refreshTokens.pruneExpired();
+  }
+  return { config, transports: compileCredentialTransports(config.apiKeys), vault, jwt, refreshTokens };
+}
+
+/**
+ * A new app for a changed config on the same open store, limiter, caches and counters (a
+ * reload). `dispose` closes what the new app has that the previous one did not share: call it
+ * only once the app is retired.
+ */
+export async function rebuildGateway(
+  config: CompiledConfig,
+  previous: GatewayParts,
+  serverFactory: FastifyServerFactory,
+): Promise<{ app: FastifyInstance; parts: GatewayParts; dispose(): Promise<void> }> {
+  const sameTracing = JSON.stringify(config.tracing) === JSON.stringify(previous.config.tracing);
+  const tracing = sameTracing ? previous.tracing : openTracing(config.tracing, version);
+  const parts: GatewayParts = {
+    ...previous,
+    ...(await openConfigParts(config, previous.store, previous.clock)),
+    tracing,
+  };
+  const app = await buildApp(parts, serverFactory);
+  return {
+    app,
+    parts,
+    async dispose() {
+      await app.close();
+      if (!sameTracing) await tracing?.shutdown().catch(() => {});
+    },
+  };
 }
 
 export interface AssembledGateway {
@@ -70,34 +117,22 @@ export async function assembleGateway(
     await store.close();
   };
   try {
-    const vault = await openVault(store, config, clock);
-    const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock);
-    let refreshTokens: RefreshTokenService | null = null;
-    if (jwt) {
-      // So even the first failed login for an unknown user costs no more than later ones.
-      await prepareDummyHash();
-      refreshTokens = new RefreshTokenService(store, config.jwt.local.refreshTtlMs, clock);
-      await refreshTokens.pruneExpired();
-    }
     const parts: GatewayParts = {
-      config,
+      ...(await openConfigParts(config, store, clock)),
       logger,
       clock,
       store,
-      transports: compileCredentialTransports(config.apiKeys),
       keyVerifier,
       keys: new KeyLifecycle(store, { prefix: config.apiKeys.prefix, clock, caches: keyVerifier }),
-      jwt,
       users: new UserService(store, clock),
-      refreshTokens,
       loginThrottle: new MemoryLoginThrottle(clock),
-      vault,
       usage,
       metrics,
       limiter,
       tracing,
+      reloadConfig: { run: null },
     };
-    const app = await buildApp(parts);
+    const app = await buildApp(parts, options.serverFactory);
     return { app, parts, closeResources };
   } catch (error) {
     await closeResources().catch(() => {});

@@ -1,12 +1,27 @@
 /**
  * `keyward start --workers N`: the primary prepares the store once (migrations, first admin
  * key), then forks N workers that share the listening port through node:cluster. SIGTERM and
- * SIGINT are passed to every worker, which drains like a single process; a worker that dies
- * on its own is replaced.
+ * SIGINT are passed to every worker, which drains like a single process; SIGHUP too, and each
+ * reloads its config; a worker reloaded through the admin API asks the primary to reload the
+ * others. A worker that dies on its own is replaced.
  */
 import cluster from 'node:cluster';
 
 export const WORKER_ENV = 'KEYWARD_CLUSTER_WORKER';
+
+const RELOAD_OTHERS = 'keyward:reload-others';
+
+/** From a worker that reloaded: asks the primary to send SIGHUP to every other worker. */
+export function requestReloadOfOtherWorkers(outcome: { reloaded: boolean }): void {
+  if (outcome.reloaded) process.send?.({ type: RELOAD_OTHERS });
+}
+
+/** Sends SIGHUP to every live worker but `except`. */
+function reloadWorkers(except?: number): void {
+  for (const worker of Object.values(cluster.workers ?? {})) {
+    if (worker && !worker.isDead() && worker.id !== except) worker.process.kill('SIGHUP');
+  }
+}
 
 /** Whether this process is a worker forked by `runPrimary`. */
 export function isClusterWorker(): boolean {
@@ -18,6 +33,10 @@ export function runPrimary(count: number, log: (line: string) => void): Promise<
   let stopping = false;
   const fork = () => cluster.fork({ [WORKER_ENV]: '1' });
   for (let i = 0; i < count; i++) fork();
+  process.on('SIGHUP', () => reloadWorkers());
+  cluster.on('message', (worker, message: { type?: string } | undefined) => {
+    if (message?.type === RELOAD_OTHERS) reloadWorkers(worker.id);
+  });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     log(`keyward: worker ${worker.process.pid} exited (${signal ?? code}); starting a replacement`);

@@ -1,7 +1,8 @@
 /**
  * Running Keyward: open the store (migrating it), create the first admin key when there is
- * none, build the app, listen, and shut down gracefully on SIGTERM/SIGINT — stop accepting,
- * let in-flight requests finish, flush and close the store — within a bounded wait.
+ * none, build the app, listen, reload the config on SIGHUP, and shut down gracefully on
+ * SIGTERM/SIGINT — stop accepting, let in-flight requests finish, flush and close the store —
+ * within a bounded wait.
  */
 import type { FastifyInstance } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
@@ -13,15 +14,21 @@ import type { CompiledConfig } from '../config/compile.js';
 import { openStore, type Store } from '../store/db.js';
 import { createLogger, flushLogs, type Logger } from '../telemetry/logger.js';
 import { assembleGateway } from './assemble.js';
+import { GatewayHost } from './host.js';
 import type { GatewayParts } from './parts.js';
+import { Reloader, type ReloadOutcome } from './reload.js';
 import { openVault } from './vault.js';
 
 export interface RunningGateway {
-  app: FastifyInstance;
-  parts: GatewayParts;
+  /** The app serving now (a reload replaces it). */
+  readonly app: FastifyInstance;
+  /** Its parts. */
+  readonly parts: GatewayParts;
   logger: Logger;
   /** The address actually bound (useful with port 0). */
   url: string;
+  /** Reads the config again and applies it when valid (see reload.ts). */
+  reload(): Promise<ReloadOutcome>;
   /** Graceful stop; resolves when everything is closed. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -33,6 +40,10 @@ export interface StartOptions {
   announce?: (line: string) => void;
   /** Create the first admin key when there is none (cluster workers leave it to the primary). */
   bootstrapAdmin?: boolean;
+  /** Reads the config again, for reloads (default: reloading keeps `config` as it is). */
+  load?: () => CompiledConfig;
+  /** Also runs on a reload through the admin API (cluster workers tell the others). */
+  onReload?: (outcome: ReloadOutcome) => void;
 }
 
 const BOOTSTRAP_KEY_SETTING = 'bootstrap.adminKeyId';
@@ -83,8 +94,20 @@ export async function startGateway(
       level: config.logLevel,
       redactedHeaders: compileCredentialTransports(config.apiKeys).redactedHeaders,
     });
-  const { app, parts, closeResources } = await assembleGateway(config, { clock, logger });
+  const host = new GatewayHost(config.server.requestTimeoutMs);
+  const { app, parts, closeResources } = await assembleGateway(config, {
+    clock,
+    logger,
+    serverFactory: host.serverFactory,
+  });
+  const reloader = new Reloader({ host, load: options.load ?? (() => config), app, parts });
+  parts.reloadConfig.run = async () => {
+    const outcome = await reloader.reload();
+    options.onReload?.(outcome);
+    return outcome;
+  };
   try {
+    await app.ready();
     if (options.bootstrapAdmin !== false) {
       await bootstrapAdminKey(
         parts.keys,
@@ -94,16 +117,25 @@ export async function startGateway(
         options.announce ?? ((line) => process.stderr.write(`${line}\n`)),
       );
     }
-    const url = await app.listen({ host: config.server.host, port: config.server.port });
+    await host.serve(app);
+    const url = await host.listen(config.server.host, config.server.port);
     let stopping: Promise<void> | undefined;
     return {
-      app,
-      parts,
+      get app() {
+        return reloader.app;
+      },
+      get parts() {
+        return reloader.parts;
+      },
       logger,
       url,
+      reload: () => reloader.reload(),
       stop: () => {
-        // Drain first, then flush batched writes, then close the store they write to.
-        stopping ??= closeGracefully(app).then(closeResources);
+        // Drain first, then close the app, then flush batched writes and close the store.
+        stopping ??= host
+          .close()
+          .then(() => reloader.close())
+          .then(closeResources);
         return stopping;
       },
     };
@@ -115,22 +147,17 @@ export async function startGateway(
 }
 
 /**
- * Stops accepting, waits for in-flight requests, then closes. Connections that finish their
- * request during the drain become idle keep-alive sockets; sweeping them lets the process exit
- * as soon as the work is done instead of waiting out the keep-alive timeout.
+ * Wires SIGTERM/SIGINT to a graceful stop with a hard deadline, then exits; and SIGHUP to a
+ * reload of the config.
  */
-async function closeGracefully(app: FastifyInstance): Promise<void> {
-  const sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
-  try {
-    await app.close();
-  } finally {
-    clearInterval(sweeper);
-  }
-}
-
-/** Wires SIGTERM/SIGINT to a graceful stop with a hard deadline, then exits. */
-export function handleShutdownSignals(gateway: RunningGateway, timeoutMs: number): void {
+export function handleShutdownSignals(gateway: RunningGateway): void {
+  process.on('SIGHUP', () => {
+    gateway.logger.info('SIGHUP: reloading the config');
+    gateway.reload().catch((error: unknown) => gateway.logger.error({ err: error }, 'reload failed'));
+  });
   const onSignal = (signal: NodeJS.Signals) => {
+    // The deadline of the config serving now (a reload may have changed it).
+    const timeoutMs = gateway.parts.config.server.shutdownTimeoutMs;
     gateway.logger.info({ signal }, 'shutting down: draining in-flight requests');
     const deadline = setTimeout(() => {
       gateway.logger.error({ timeoutMs }, 'shutdown deadline passed; exiting with requests still open');

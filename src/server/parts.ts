@@ -12,6 +12,7 @@ import type { LoginThrottle } from '../auth/login/throttle.js';
 import type { UserService } from '../auth/login/users.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
+import type { ConfigProblem } from '../config/problems.js';
 import type { RateLimiter } from '../limits/limiter.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { Store } from '../store/db.js';
@@ -19,6 +20,13 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
+
+/** What a config reload did. */
+export interface ReloadOutcome {
+  reloaded: boolean;
+  /** Why the config was not applied (empty when it was). */
+  problems: ConfigProblem[];
+}
 
 export interface GatewayParts {
   config: CompiledConfig;
@@ -40,4 +48,9 @@ export interface GatewayParts {
   limiter: RateLimiter;
   /** Spans to the OTLP endpoint; null when tracing is off. */
   tracing: Tracing | null;
+  /**
+   * Reloads the config, once a running gateway has set it (the app is built before the
+   * reloader that replaces it); null for a gateway that only serves `inject` (tests).
+   */
+  reloadConfig: { run: (() => Promise<ReloadOutcome>) | null };
 }
