@@ -6,6 +6,7 @@ import { startEchoServer } from '../demo/echo.js';
 import { isClusterWorker, requestReloadOfOtherWorkers, runPrimary } from '../server/cluster.js';
 import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
 import { boundYoungGeneration } from '../server/memory.js';
+import { applyMemoryBudget } from '../server/memory-budget.js';
 import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
@@ -39,6 +40,8 @@ export function registerStartCommand(program: Command): void {
       }
       const { compiled, loaded, isDemo } = resolveConfig(options.config);
       if (options.port !== undefined) compiled.server.port = options.port;
+      // Restarts this process image with heap limits that fit server.memory (returns when set).
+      if (compiled.server.memoryBytes !== null) applyMemoryBudget(compiled.server.memoryBytes);
       if (workers > 1 && !isClusterWorker()) {
         await prepareStore(compiled);
         process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));

@@ -41,6 +41,8 @@ export interface CompiledConfig {
     bodyLimit: number;
     requestTimeoutMs: number;
     shutdownTimeoutMs: number;
+    /** `server.memory` in bytes: the budget each process's heap limits are set from; null for V8's own. */
+    memoryBytes: number | null;
   };
   storageUrl: string;
   /** `redis.url`, or '' when Redis is not used. */
@@ -75,6 +77,7 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
       bodyLimit: sizeBytes(c.server.bodyLimit),
       requestTimeoutMs: durationMs(c.server.requestTimeout),
       shutdownTimeoutMs: durationMs(c.server.shutdownTimeout),
+      memoryBytes: c.server.memory === undefined ? null : sizeBytes(c.server.memory),
     },
     storageUrl: c.storage.url,
     redisUrl: c.redis.url,

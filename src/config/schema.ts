@@ -193,6 +193,8 @@ export const ConfigSchema = Strict({
       bodyLimit: Size('1mb'),
       requestTimeout: Duration('30s'),
       shutdownTimeout: Duration('10s'),
+      // Memory budget per process: Keyward starts its runtime with heap limits that fit it.
+      memory: Type.Optional(Size()),
     },
     { default: {} },
   ),

@@ -4,6 +4,7 @@
  */
 import type { ConfigProblem } from './problems.js';
 import type { KeywardConfig } from './schema.js';
+import { sizeBytes } from './units.js';
 
 const RESERVED = [
   '/healthz',
@@ -24,6 +25,9 @@ function prefixOf(path: string): string {
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`) || a === '' || b === '';
 }
+
+/** The smallest `server.memory` a gateway fits in: node itself takes ~70 MB outside the heap. */
+export const MIN_MEMORY_BYTES = 128 * 2 ** 20;
 
 /** Cross-field problems in a schema-valid config. */
 export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
@@ -62,6 +66,9 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
       });
     }
   });
+  if (config.server.memory !== undefined && sizeBytes(config.server.memory) < MIN_MEMORY_BYTES) {
+    problems.push({ path: 'server.memory', message: 'is below 128mb, too little for a gateway process' });
+  }
   if (config.secrets.masterKey === '') {
     const route = config.routes.findIndex((r) => r.auth.includes('jwt'));
     const service = Object.entries(config.services).find(
