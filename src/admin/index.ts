@@ -15,6 +15,7 @@ import type { SecretVault } from '../secrets/vault.js';
 import type { AuditRepository } from '../store/repositories/audit.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerKeyCreateRoute, registerKeyRoutes } from './keys.js';
+import { type RouteViewOptions, registerRouteViews } from './routes.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
 import { registerUsageRoutes, type UsageRouteOptions } from './usage.js';
@@ -28,6 +29,7 @@ export interface AdminApiOptions {
   vault: SecretVault;
   audit: AuditRepository;
   usage: Omit<UsageRouteOptions, 'clock'>;
+  routes: RouteViewOptions;
   /** The JWT signing keys, or null when the config uses no JWT. */
   signingKeys: SigningKeyRing | null;
   clock: Clock;
@@ -63,6 +65,7 @@ export async function registerAdminApi(
     await registerSigningKeyRoutes(scope, options.signingKeys);
     await registerUsageRoutes(scope, { ...options.usage, clock });
     await registerUserRoutes(scope, options.users);
+    await registerRouteViews(scope, options.routes);
   });
   await mount(app, { ...admin, limits: KEY_CREATION_LIMIT }, (scope) =>
     registerKeyCreateRoute(scope, { keys: options.keys, clock }),

@@ -12,6 +12,7 @@ import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
+import { routeView } from '../proxy/status.js';
 import { registerServices } from '../services/index.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
@@ -169,16 +170,27 @@ export async function buildApp(parts: GatewayParts): Promise<FastifyInstance> {
     vault: parts.vault,
     audit: parts.store.audit,
     usage: { recorder: parts.usage, rows: parts.store.usage },
+    routes: {
+      views: () => parts.proxy.routes.map((r) => routeView(r, (name) => parts.proxy.websockets.stats(name))),
+    },
     signingKeys: parts.jwt?.ring ?? null,
     clock,
   });
   await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });
   await registerProxyRoutes(app, mount, {
     config,
+    routes: parts.proxy.routes,
     transports: parts.transports,
     secrets: (name) => parts.vault.lookup(name),
     clock,
     tracing: parts.tracing,
+    websockets: {
+      hub: parts.proxy.websockets,
+      recordUpgrade: (principal, route, seconds) => {
+        parts.metrics.observe(route, 'GET', 101, seconds);
+        parts.usage.record(principal, route, 101);
+      },
+    },
   });
   await registerOpenApiDocs(app, mount);
   return app;

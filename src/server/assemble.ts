@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { KeyLifecycle } from '../auth/keys/lifecycle.js';
-import { KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
+import { DEFAULT_CACHE_TTL_MS, KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
 import { RefreshTokenService } from '../auth/login/refresh-tokens.js';
 import { MemoryLoginThrottle } from '../auth/login/throttle.js';
 import { UserService } from '../auth/login/users.js';
@@ -27,6 +27,7 @@ import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
+import { openProxyRuntime } from './websockets.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -62,8 +63,17 @@ export async function assembleGateway(
   const persistence = options.quotaPersistence?.(store) ?? new SqlQuotaPersistence(store.db);
   const limiter = new RateLimiter(persistence, metrics, clock);
   const tracing = openTracing(config.tracing, version);
+  const proxy = openProxyRuntime(config, {
+    clock,
+    logger,
+    apiKeys: store.apiKeys,
+    usage,
+    metrics,
+    keyCacheTtlMs: options.keyOptions?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+  });
   const closeResources = async () => {
     await tracing?.shutdown().catch(() => {});
+    await proxy.close().catch(() => {});
     await usage.close().catch(() => {});
     await limiter.close().catch(() => {});
     await keyVerifier.close().catch(() => {});
@@ -96,6 +106,7 @@ export async function assembleGateway(
       metrics,
       limiter,
       tracing,
+      proxy,
     };
     const app = await buildApp(parts);
     return { app, parts, closeResources };

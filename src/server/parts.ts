@@ -19,6 +19,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
+import type { ProxyRuntime } from './websockets.js';
 
 export interface GatewayParts {
   config: CompiledConfig;
@@ -40,4 +41,6 @@ export interface GatewayParts {
   limiter: RateLimiter;
   /** Spans to the OTLP endpoint; null when tracing is off. */
   tracing: Tracing | null;
+  /** Compiled routes with their upstream targets, and the open WebSockets. */
+  proxy: ProxyRuntime;
 }
