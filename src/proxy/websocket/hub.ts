@@ -105,6 +105,8 @@ export class WebSocketHub {
   /** Registers an upgraded connection (its place taken by `admit`); `remove` when it closes. */
   add(socket: OpenSocket): void {
     this.#open.add(socket);
+    // The hub's time may be old when no sweep ran lately.
+    this.now = this.#options.clock.now();
     socket.lastActivity = this.now;
     if (this.#timer === null) {
       this.#timer = setInterval(() => this.sweep(), this.#options.checkIntervalMs);
