@@ -128,7 +128,10 @@ const CircuitBreaker = Strict({ failures: Count(5), openFor: Duration('30s') });
 
 const WebSocketLimits = Strict({
   maxConnections: Count(10_000, 1_000_000),
-  maxConnectionsPerKey: Type.Optional(Count(100, 1_000_000)),
+  // No default: without it, a key may hold up to maxConnections.
+  maxConnectionsPerKey: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1_000_000, errorMessage: 'expected a whole number 1-1000000' }),
+  ),
   idleTimeout: Duration('10m'),
   maxMessageSize: Size('1mb'),
 });
