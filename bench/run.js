@@ -7,6 +7,7 @@
 //   --soak     add a 60 s RSS soak (about a minute more)
 //   --quick    short runs and 100k keys, to try the bench (not a record)
 //   --profile  run Keyward with --cpu-prof; profiles land in bench/results/profiles/<timestamp>/
+// The WebSocket rows alone: `node bench/scenarios/websocket.js [--quick]`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -42,6 +43,7 @@ const { throughputRound, summarizeRounds } = await import('./lib/wrk.js');
 const { evaluateTargets, textTable, markdownTable } = await import('./lib/report.js');
 const { startServers } = await import('./scenarios/servers.js');
 const { runMillion } = await import('./scenarios/million.js');
+const { runWebSocket } = await import('./scenarios/websocket.js');
 
 const tp = quick
   ? { seconds: 2, warmup: 1, firstWarmup: 1, rounds: 1 }
@@ -244,6 +246,9 @@ try {
 
   await Promise.all(Object.values(servers).map((s) => s.proc && s !== upstream && s.proc.stop()));
   await jwt?.close();
+
+  quietBudgetMs -= await waitForQuiet(Math.min(QUIET_WAIT_MS, Math.max(0, quietBudgetMs)));
+  Object.assign(S, await runWebSocket({ root, benchDir, work, nodeArgs, track, log, quick }));
 
   const million = await runMillion({
     root,

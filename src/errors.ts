@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   KW_ERR_VALIDATION: { status: 422, title: 'Invalid fields' },
   KW_ERR_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded' },
   KW_ERR_UPSTREAM_BUDGET: { status: 429, title: 'Upstream budget exhausted' },
+  KW_ERR_CONNECTION_LIMIT: { status: 429, title: 'Too many open connections' },
   KW_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   KW_ERR_UPSTREAM_FAILED: { status: 502, title: 'Upstream request failed' },
   KW_ERR_UPSTREAM_TOO_LARGE: { status: 502, title: 'Upstream response too large' },
@@ -51,6 +52,7 @@ export const ERROR_CODES = {
   KW_ERR_LIMITER_UNAVAILABLE: { status: 503, title: 'Rate limiter unavailable' },
   KW_ERR_SECRET_UNAVAILABLE: { status: 503, title: 'Upstream credentials unavailable' },
   KW_ERR_JWKS_UNAVAILABLE: { status: 503, title: 'Identity provider keys unavailable' },
+  KW_ERR_UPSTREAM_UNAVAILABLE: { status: 503, title: 'Upstream unavailable' },
   KW_ERR_UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream timed out' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -44,6 +44,10 @@ export function evaluateTargets(results) {
     { id: 'proxy ≥ 6 × Express', ...ratioCheck(results, 'keyward-proxy', 'express', 6) },
     { id: '/v1/time ≥ 0.60 × bare Fastify', ...ratioCheck(results, 'keyward-time', 'fastify-hello', 0.6) },
     { id: 'provider JWT ≥ 0.80 × API key', ...ratioCheck(results, 'keyward-jwt', 'keyward-proxy', 0.8) },
+    {
+      id: 'WebSocket msgs ≥ 0.50 × direct',
+      ...ratioCheck(results, 'keyward-websocket', 'websocket-direct', 0.5),
+    },
   ];
   const kp = s['keyward-proxy']?.latency;
   const dp = s.direct?.latency;

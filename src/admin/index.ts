@@ -16,6 +16,7 @@ import type { AuditRepository } from '../store/repositories/audit.js';
 import { registerAuditRoutes } from './audit.js';
 import { type ConfigReload, registerConfigRoutes } from './config.js';
 import { registerKeyCreateRoute, registerKeyRoutes } from './keys.js';
+import { type RouteViewOptions, registerRouteViews } from './routes.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
 import { registerUsageRoutes, type UsageRouteOptions } from './usage.js';
@@ -29,6 +30,7 @@ export interface AdminApiOptions {
   vault: SecretVault;
   audit: AuditRepository;
   usage: Omit<UsageRouteOptions, 'clock'>;
+  routes: RouteViewOptions;
   /** The JWT signing keys, or null when the config uses no JWT. */
   signingKeys: SigningKeyRing | null;
   /** Reloads the config (see server/reload.ts). */
@@ -67,6 +69,7 @@ export async function registerAdminApi(
     await registerUsageRoutes(scope, { ...options.usage, clock });
     await registerUserRoutes(scope, options.users);
     await registerConfigRoutes(scope, options.reload);
+    await registerRouteViews(scope, options.routes);
   });
   await mount(app, { ...admin, limits: KEY_CREATION_LIMIT }, (scope) =>
     registerKeyCreateRoute(scope, { keys: options.keys, clock }),

@@ -94,8 +94,65 @@ const Cors = Strict({
 
 const Template = Type.String({ maxLength: 4096 });
 
+const UpstreamUrl = Type.String({ pattern: '^https?://[^\\s]+$', errorMessage: 'expected an http(s) URL' });
+
+/** One of several hosts serving the same API; `weight` is its share of requests. */
+const Target = Strict({
+  url: UpstreamUrl,
+  weight: Type.Integer({ minimum: 1, maximum: 1000, default: 1, errorMessage: 'expected a weight 1-1000' }),
+});
+
+const Count = (defaultValue: number, max = 1000) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: max,
+    default: defaultValue,
+    errorMessage: `expected a whole number 1-${max}`,
+  });
+
+/** Passive (from live traffic) and active (polled) health of each target. */
+const HealthCheck = Strict({
+  passive: Type.Optional(Strict({ failures: Count(3), window: Duration('10s'), cooldown: Duration('30s') })),
+  active: Type.Optional(
+    Strict({
+      path: Type.String({ pattern: '^/[^\\s]*$', errorMessage: 'expected a path starting with /' }),
+      interval: Duration('10s'),
+      timeout: Duration('2s'),
+      healthyAfter: Count(1, 100),
+      unhealthyAfter: Count(2, 100),
+    }),
+  ),
+});
+
+const CircuitBreaker = Strict({ failures: Count(5), openFor: Duration('30s') });
+
+const WebSocketLimits = Strict({
+  maxConnections: Count(10_000, 1_000_000),
+  // No default: without it, a key may hold up to maxConnections.
+  maxConnectionsPerKey: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1_000_000, errorMessage: 'expected a whole number 1-1000000' }),
+  ),
+  idleTimeout: Duration('10m'),
+  maxMessageSize: Size('1mb'),
+});
+
+export const BALANCING = ['round-robin', 'least-pending'] as const;
+
 const Upstream = Strict({
-  url: Type.String({ pattern: '^https?://[^\\s]+$', errorMessage: 'expected an http(s) URL' }),
+  url: Type.Optional(UpstreamUrl),
+  targets: Type.Optional(Type.Array(Target, { minItems: 1, maxItems: 64 })),
+  balancing: Type.Union(
+    BALANCING.map((b) => Type.Literal(b)),
+    { default: 'round-robin', errorMessage: `expected one of ${BALANCING.join(', ')}` },
+  ),
+  healthCheck: Type.Optional(HealthCheck),
+  circuitBreaker: Type.Optional(CircuitBreaker),
+  websocket: Type.Union([Type.Boolean(), WebSocketLimits], {
+    default: false,
+    errorMessage:
+      'expected true, false or { maxConnections, maxConnectionsPerKey, idleTimeout, maxMessageSize }',
+  }),
+  streamIdleTimeout: Type.Optional(Duration()),
   timeout: Duration('30s'),
   connectTimeout: Duration('10s'),
   inject: Type.Optional(
@@ -298,3 +355,4 @@ export type KeywardConfig = Static<typeof ConfigSchema>;
 export type RouteConfig = KeywardConfig['routes'][number];
 export type LimitPolicyConfig = Static<typeof LimitPolicy>;
 export type CorsConfig = Static<typeof Cors>;
+export type UpstreamConfig = RouteConfig['upstream'];

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from './problems.js';
 import type { KeywardConfig } from './schema.js';
 import { sizeBytes } from './units.js';
+import { upstreamProblems } from './upstream-semantics.js';
 
 const RESERVED = [
   '/healthz',
@@ -59,6 +60,7 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
       });
     else names.set(route.name, i);
     mount(`routes[${i}].path`, prefixOf(route.path));
+    problems.push(...upstreamProblems(route, i));
     if (route.auth.length === 1 && route.auth[0] === 'none' && route.roles?.length) {
       problems.push({
         path: `routes[${i}].roles`,

@@ -30,13 +30,14 @@ export interface ForwardContext {
   tracing: Tracing | null;
 }
 
-function splitUrl(url: string): { path: string; query: string } {
+/** A request target split into path and query (without the `?`). */
+export function splitUrl(url: string): { path: string; query: string } {
   const q = url.indexOf('?');
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 }
 
 /** The forwarded query: the upstream URL's own, then the caller's minus keys and injected names, then injected. */
-function forwardedQuery(
+export function forwardedQuery(
   base: string,
   callerQuery: string,
   drop: ReadonlySet<string>,
@@ -53,7 +54,8 @@ function forwardedQuery(
 const NO_INJECTIONS = { headers: [] as [string, string][], query: [] as [string, string][] };
 const NO_NEEDLES: readonly Buffer[] = [];
 
-async function renderInjections(ctx: ForwardContext) {
+/** The route's injected headers and query parameters, rendered with the current secrets. */
+export async function renderInjections(ctx: Pick<ForwardContext, 'route' | 'secrets'>) {
   const { route } = ctx;
   try {
     const headers: [string, string][] = [];
@@ -71,7 +73,11 @@ async function renderInjections(ctx: ForwardContext) {
   }
 }
 
-function secretValuesOf(ctx: ForwardContext, rendered: [string, string][]): readonly string[] {
+/** The secret values in play for a request: masked in whatever the upstream sends back. */
+export function secretValuesOf(
+  ctx: Pick<ForwardContext, 'route'>,
+  rendered: [string, string][],
+): readonly string[] {
   if (rendered.length === 0) return ctx.route.staticSecretValues;
   const values = [...ctx.route.staticSecretValues];
   const templates = [...ctx.route.headerTemplates, ...ctx.route.queryTemplates];
@@ -180,6 +186,11 @@ export async function forward(
     }
     if (!(error instanceof UpstreamError)) throw error;
     if (error.kind === 'aborted') return reply;
+    if (error.kind === 'unavailable') {
+      throw new KeywardError('KW_ERR_UPSTREAM_UNAVAILABLE', {
+        detail: `Route "${route.name}": the upstream is unavailable; try again shortly.`,
+      });
+    }
     throw new KeywardError(error.kind === 'timeout' ? 'KW_ERR_UPSTREAM_TIMEOUT' : 'KW_ERR_UPSTREAM_FAILED', {
       detail: `Route "${route.name}": the upstream ${error.kind === 'timeout' ? 'did not answer in time' : 'could not be reached'}.`,
     });

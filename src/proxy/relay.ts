@@ -3,7 +3,8 @@
  * allowed) cookies dropped, injected secrets masked, `maxResponseSize` enforced, a copy kept for
  * the response cache. A small body with a declared length (≤ 64 KiB) is collected and sent with
  * its headers in one write, and until then a failure can still be answered with a clean 502/504;
- * anything else streams, with the caller's backpressure slowing the upstream down.
+ * anything else streams (Server-Sent Events, long chunked bodies) as it arrives, never
+ * buffered, with the caller's backpressure slowing the upstream down.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
@@ -73,7 +74,10 @@ export class ResponseRelay implements ResponseSink {
     this.#chunks = null;
     if (needles.length > 0) this.#masker = new StreamMasker(needles);
     this.#flow = flow;
-    this.#writeHead().on('drain', () => flow.resume());
+    const raw = this.#writeHead().on('drain', () => flow.resume());
+    // A body of unknown length may be a stream (SSE) whose first event comes much later: the
+    // caller gets the headers now, not with that event.
+    if (Number.isNaN(declared)) raw.flushHeaders();
   }
 
   data(chunk: Buffer): void {

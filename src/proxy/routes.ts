@@ -1,7 +1,8 @@
 /**
  * Mounts the configured routes: each is one mount (CORS → authenticate → authorize → limits,
- * with its preflights answered by Keyward) whose handler forwards to the upstream. Request
- * bodies are not parsed here: they stream to the upstream.
+ * with its preflights answered by Keyward) whose handler forwards to the upstream — or, for a
+ * WebSocket upgrade on a route that allows it, bridges the WebSocket after the same stages.
+ * Request bodies are not parsed here: they stream to the upstream.
  */
 import type { FastifyInstance } from 'fastify';
 import type { CredentialTransports } from '../auth/credentials.js';
@@ -11,19 +12,26 @@ import type { Mount, MountSpec } from '../http/pipeline.js';
 import { trustedPeerMatcher } from '../http/trust.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import { ResponseCache } from './cache.js';
-import { type CompiledRoute, compileRoutes } from './compile.js';
+import type { CompiledRoute } from './compile.js';
 import { type ForwardContext, forward } from './forward.js';
 import { notForwarded } from './headers.js';
 import type { SecretLookup } from './inject.js';
+import type { WebSocketHub } from './websocket/hub.js';
+import { createWebSocketProxy, type WebSocketProxyOptions } from './websocket/proxy.js';
+import { pendingUpgrade, routeUpgrades } from './websocket/upgrade.js';
 
 const CACHE_BYTES = 64 * 1024 * 1024;
 
 export interface ProxyOptions {
-  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues' | 'server'>;
+  config: Pick<CompiledConfig, 'server'>;
+  /** The compiled routes (assembly opened their upstreams and closes them). */
+  routes: readonly CompiledRoute[];
   transports: CredentialTransports;
   secrets: SecretLookup;
   clock: Clock;
   tracing: Tracing | null;
+  /** Open WebSockets and how upgrades are counted. */
+  websockets: { hub: WebSocketHub } & Pick<WebSocketProxyOptions, 'recordUpgrade'>;
 }
 
 function mountPaths(route: CompiledRoute): string[] {
@@ -48,13 +56,13 @@ function routeMount(route: CompiledRoute): MountSpec {
   };
 }
 
-/** Mounts every configured route; their upstream pools close with the app. */
+/** Mounts every configured route; open WebSockets are closed (1001) with the app. */
 export async function registerProxyRoutes(
   app: FastifyInstance,
   mount: Mount,
   options: ProxyOptions,
-): Promise<CompiledRoute[]> {
-  const routes = compileRoutes(options.config);
+): Promise<void> {
+  const { routes, websockets } = options;
   const cache = routes.some((r) => r.cacheTtlMs !== null)
     ? new ResponseCache(CACHE_BYTES, options.clock)
     : null;
@@ -68,6 +76,7 @@ export async function registerProxyRoutes(
   };
   for (const route of routes) {
     const ctx: ForwardContext = { ...shared, route };
+    const proxyWebSocket = route.websocket ? createWebSocketProxy(ctx, websockets) : null;
     await mount(app, routeMount(route), (scope) => {
       // Bodies stream straight to the upstream: no parser may consume them.
       scope.removeAllContentTypeParsers();
@@ -77,13 +86,17 @@ export async function registerProxyRoutes(
           url,
           method: route.methods,
           exposeHeadRoute: false,
-          handler: (request, reply) => forward(ctx, request, reply),
+          handler: proxyWebSocket
+            ? (request, reply) => {
+                const upgrade = pendingUpgrade(request.raw);
+                return upgrade ? proxyWebSocket(request, reply, upgrade) : forward(ctx, request, reply);
+              }
+            : (request, reply) => forward(ctx, request, reply),
         });
       }
     });
   }
-  app.addHook('onClose', async () => {
-    await Promise.all(routes.map((r) => r.upstream.close()));
-  });
-  return routes;
+  const websocketRoutes = routes.filter((r) => r.websocket !== null);
+  // Open sockets belong to the process, not to this app: a reload keeps them (see server/websockets.ts).
+  if (websocketRoutes.length > 0) routeUpgrades(app, websocketRoutes);
 }

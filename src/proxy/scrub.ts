@@ -54,8 +54,9 @@ export class StreamMasker {
     // Copy: the upstream's buffers are not ours to overwrite.
     const data = Buffer.concat([this.#pending, chunk]);
     maskInPlace(data, this.#needles);
-    // Any needle starting before `cut` ends inside `data`, so it has been masked already.
-    const cut = Math.max(0, data.length - this.#keep);
+    // Only a tail that could begin a needle is held back: a stream (SSE) is not delayed
+    // until its next event unless its last bytes might be the start of a secret.
+    const cut = data.length - heldBack(data, this.#needles, this.#keep);
     this.#pending = data.subarray(cut);
     return data.subarray(0, cut);
   }
@@ -65,6 +66,15 @@ export class StreamMasker {
     maskInPlace(this.#pending, this.#needles);
     return this.#pending;
   }
+}
+
+/** The length of the longest tail of `data` (shorter than `max`) that some needle starts with. */
+function heldBack(data: Buffer, needles: readonly Buffer[], max: number): number {
+  for (let length = Math.min(max, data.length); length > 0; length--) {
+    const tail = data.subarray(data.length - length);
+    if (needles.some((n) => n.length > length && n.subarray(0, length).equals(tail))) return length;
+  }
+  return 0;
 }
 
 /** A copy of a whole body with every needle masked. */

@@ -1,8 +1,10 @@
 /**
- * Calls to one upstream through a keep-alive undici Pool: connect, headers and body timeouts
- * from config, no redirect following (a 3xx is relayed as is), and retries only for idempotent
- * requests without a body, only when configured. Failures are classified so the route can
- * answer 502 or 504 without revealing anything about the upstream.
+ * Calls to a route's upstream: one target or several (target.ts, each with its keep-alive
+ * undici Pool, breaker and health), chosen per call by the balancer. Connect, header and body
+ * timeouts come from config; redirects are never followed (a 3xx is relayed as is); retries
+ * only for idempotent requests without a body, only when configured, and each retry goes to
+ * another target when there is one. Failures are classified so the route can answer 502, 503
+ * or 504 without revealing anything about the upstream.
  *
  * A call hands the response, piece by piece, to a `ResponseSink` through undici's dispatch
  * handler interface: no intermediate Readable, no AbortController per request (a proxied small
@@ -10,13 +12,25 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
+import { Balancer, type Balancing } from './balancer.js';
+import type { BreakerSettings } from './breaker.js';
+import type { ActiveHealthSettings, PassiveHealthSettings } from './health.js';
+import { type CallOutcome, isGatewayFailure, Target, type TargetStatus } from './target.js';
 
 export interface UpstreamSettings {
-  origin: string;
+  targets: readonly { origin: string; weight: number }[];
+  balancing: Balancing;
+  /** Waiting for response headers. */
   timeoutMs: number;
+  /** Each silence in a response body (`streamIdleTimeout`, else `timeout`). */
+  bodyIdleMs: number;
   connectTimeoutMs: number;
   retries: number;
+  breaker: BreakerSettings | null;
+  passive: PassiveHealthSettings | null;
+  active: ActiveHealthSettings | null;
 }
 
 export interface UpstreamRequest {
@@ -42,9 +56,12 @@ export interface ResponseSink {
   end(): void;
 }
 
-export type UpstreamFailure = 'timeout' | 'failed' | 'aborted';
+export type UpstreamFailure = 'timeout' | 'failed' | 'aborted' | 'unavailable';
 
-/** An upstream call that failed, before or during its response; `kind` decides 504 vs 502. */
+/**
+ * An upstream call that failed, before or during its response; `kind` decides 504, 502 or
+ * 503 (`unavailable`: no target in rotation, so no call was made).
+ */
 export class UpstreamError extends Error {
   readonly kind: UpstreamFailure;
   readonly causeCode: string;
@@ -81,15 +98,23 @@ export interface UpstreamCall {
 }
 
 /**
- * One call as an undici dispatch handler: relays the response to the sink, retries a failure
- * before any response when allowed, settles `done` once.
+ * One call as an undici dispatch handler: relays the response to the sink, tells the target
+ * what it learnt, retries a failure before any response (on another target when there is one)
+ * when allowed, settles `done` once.
  */
 class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   readonly done: Promise<void>;
-  readonly #pool: Pool;
+  readonly #balancer: Balancer;
   readonly #options: Dispatcher.DispatchOptions;
   readonly #sink: ResponseSink;
   #attemptsLeft: number;
+  #target: Target;
+  /** Whether this attempt holds its target's half-open probe slot. */
+  #probe = false;
+  /** Whether the current attempt's target has been told its outcome. */
+  #reported = false;
+  /** Targets tried before the current one (allocated only on a retry). */
+  #tried: Target[] | null = null;
   #controller: Dispatcher.DispatchController | null = null;
   #started = false;
   #cancelled = false;
@@ -98,16 +123,23 @@ class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
 
-  constructor(pool: Pool, options: Dispatcher.DispatchOptions, sink: ResponseSink, retries: number) {
-    this.#pool = pool;
+  constructor(
+    balancer: Balancer,
+    target: Target,
+    options: Dispatcher.DispatchOptions,
+    sink: ResponseSink,
+    retries: number,
+  ) {
+    this.#balancer = balancer;
     this.#options = options;
     this.#sink = sink;
     this.#attemptsLeft = retries;
+    this.#target = target;
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    pool.dispatch(options, this);
+    this.#dispatch();
   }
 
   cancel(): void {
@@ -127,6 +159,7 @@ class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   ): void {
     if (statusCode < 200) return; // informational (100 Continue, 103): the final response follows
     this.#started = true;
+    this.#report(isGatewayFailure(statusCode) ? 'failure' : 'success');
     this.#guard(controller, () => this.#sink.start(statusCode, headers, controller));
   }
 
@@ -135,6 +168,7 @@ class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   }
 
   onResponseEnd(): void {
+    this.#finish('success');
     try {
       this.#sink.end();
       this.#resolve();
@@ -144,15 +178,46 @@ class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const failure = classify(error);
+    // Before any response, a failure says the target is in trouble; after, it was already told.
+    this.#finish(this.#cancelled || failure.kind === 'aborted' ? 'neutral' : 'failure');
     if (this.#sinkError !== null) {
       this.#reject(this.#sinkError);
-    } else if (!this.#started && !this.#cancelled && this.#attemptsLeft > 0) {
-      this.#attemptsLeft--;
-      this.#controller = null;
-      this.#pool.dispatch(this.#options, this);
-    } else {
-      this.#reject(classify(error));
+      return;
     }
+    if (!this.#started && !this.#cancelled && this.#attemptsLeft > 0) {
+      this.#attemptsLeft--;
+      const tried = this.#tried ?? [];
+      tried.push(this.#target);
+      this.#tried = tried;
+      const next = this.#balancer.pick(tried);
+      if (next !== null) {
+        this.#target = next;
+        this.#controller = null;
+        this.#reported = false;
+        this.#dispatch();
+        return;
+      }
+    }
+    this.#reject(failure);
+  }
+
+  #dispatch(): void {
+    this.#probe = this.#target.begin();
+    this.#target.pool.dispatch(this.#options, this);
+  }
+
+  /** Tells the target what this attempt showed, once, as soon as it is known. */
+  #report(outcome: CallOutcome): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    this.#target.report(outcome, this.#probe);
+  }
+
+  /** Ends this attempt on its target (reporting `outcome` if nothing was reported yet). */
+  #finish(outcome: CallOutcome): void {
+    this.#report(outcome);
+    this.#target.pending--;
   }
 
   #guard(controller: Dispatcher.DispatchController, step: () => void): void {
@@ -166,28 +231,47 @@ class Call implements Dispatcher.DispatchHandler, UpstreamCall {
   }
 }
 
-/** A pooled client for one upstream origin. */
+/** The answer to a call that could not be made: no target is in rotation. */
+class UnavailableCall implements UpstreamCall {
+  readonly done = Promise.reject(new UpstreamError('unavailable', 'no target available'));
+  cancel(): void {}
+}
+
+/** A route's upstream: its targets, the balancer between them, and how calls are made. */
 export class Upstream {
   readonly settings: UpstreamSettings;
-  readonly #pool: Pool;
+  readonly targets: readonly Target[];
+  readonly #balancer: Balancer;
 
-  constructor(settings: UpstreamSettings) {
+  constructor(settings: UpstreamSettings, clock: Clock) {
     this.settings = settings;
-    this.#pool = new Pool(settings.origin, {
-      connections: 128,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-      connect: { timeout: settings.connectTimeoutMs },
-    });
+    this.targets = settings.targets.map(
+      (t) =>
+        new Target(
+          {
+            origin: t.origin,
+            weight: t.weight,
+            timeoutMs: settings.timeoutMs,
+            bodyIdleMs: settings.bodyIdleMs,
+            connectTimeoutMs: settings.connectTimeoutMs,
+            breaker: settings.breaker,
+            passive: settings.passive,
+            active: settings.active,
+          },
+          clock,
+        ),
+    );
+    this.#balancer = new Balancer(this.targets, settings.balancing);
   }
 
   /**
    * Sends one request and relays its response to `sink`. `done` rejects with an UpstreamError
-   * when the upstream failed (before or during the response), or with what the sink threw.
+   * when the upstream failed (before or during the response) or no target was available, or
+   * with what the sink threw.
    */
   send(req: UpstreamRequest, sink: ResponseSink): UpstreamCall {
+    const target = this.#balancer.pick();
+    if (target === null) return new UnavailableCall();
     const retryable = req.body === undefined && IDEMPOTENT.has(req.method);
     const options: Dispatcher.DispatchOptions = {
       method: req.method as Dispatcher.HttpMethod,
@@ -195,11 +279,21 @@ export class Upstream {
       headers: req.headers,
       body: req.body ?? null,
     };
-    return new Call(this.#pool, options, sink, retryable ? this.settings.retries : 0);
+    return new Call(this.#balancer, target, options, sink, retryable ? this.settings.retries : 0);
   }
 
-  /** Closes pooled connections (at shutdown). */
-  close(): Promise<void> {
-    return this.#pool.close();
+  /** The target for a connection made outside undici (a WebSocket), or null when none is available. */
+  pick(tried?: readonly Target[]): Target | null {
+    return this.#balancer.pick(tried);
+  }
+
+  /** Each target's state, for the admin API and /metrics. */
+  status(): TargetStatus[] {
+    return this.targets.map((t) => t.status());
+  }
+
+  /** Stops health checks and closes pooled connections (at shutdown). */
+  async close(): Promise<void> {
+    await Promise.all(this.targets.map((t) => t.close()));
   }
 }

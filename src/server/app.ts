@@ -17,6 +17,7 @@ import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
+import { routeView } from '../proxy/status.js';
 import { registerServices } from '../services/index.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
@@ -181,6 +182,9 @@ export async function buildApp(
     vault: parts.vault,
     audit: parts.store.audit,
     usage: { recorder: parts.usage, rows: parts.store.usage },
+    routes: {
+      views: () => parts.routes.routes.map((r) => routeView(r, (name) => parts.websockets.stats(name))),
+    },
     signingKeys: parts.jwt?.ring ?? null,
     reload: parts.reloadConfig,
     clock,
@@ -188,10 +192,18 @@ export async function buildApp(
   await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });
   await registerProxyRoutes(app, mount, {
     config,
+    routes: parts.routes.routes,
     transports: parts.transports,
     secrets: (name) => parts.vault.lookup(name),
     clock,
     tracing: parts.tracing,
+    websockets: {
+      hub: parts.websockets,
+      recordUpgrade: (principal, route, seconds) => {
+        parts.metrics.observe(route, 'GET', 101, seconds);
+        parts.usage.record(principal, route, 101);
+      },
+    },
   });
   await registerOpenApiDocs(app, mount);
   return app;

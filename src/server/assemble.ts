@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { KeyLifecycle } from '../auth/keys/lifecycle.js';
-import { KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
+import { DEFAULT_CACHE_TTL_MS, KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
 import { RefreshTokenService } from '../auth/login/refresh-tokens.js';
 import { MemoryLoginThrottle } from '../auth/login/throttle.js';
 import { UserService } from '../auth/login/users.js';
@@ -27,6 +27,7 @@ import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
+import { openProxyRoutes, openWebSockets } from './websockets.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -41,10 +42,25 @@ export interface AssembleOptions {
 }
 
 /** The parts made from the config's own sections alone: opened again, whole, on every reload. */
-type ConfigParts = Pick<GatewayParts, 'config' | 'transports' | 'vault' | 'jwt' | 'refreshTokens'>;
+type ConfigParts = Pick<GatewayParts, 'config' | 'transports' | 'vault' | 'jwt' | 'refreshTokens' | 'routes'>;
 
 /** Opens the config-dependent parts on an open store (throws on a missing or wrong master key). */
 async function openConfigParts(config: CompiledConfig, store: Store, clock: Clock): Promise<ConfigParts> {
+  const routes = openProxyRoutes(config, clock);
+  try {
+    return await openSecuredParts(config, store, clock, routes);
+  } catch (error) {
+    await routes.close();
+    throw error;
+  }
+}
+
+async function openSecuredParts(
+  config: CompiledConfig,
+  store: Store,
+  clock: Clock,
+  routes: GatewayParts['routes'],
+): Promise<ConfigParts> {
   const vault = await openVault(store, config, clock);
   const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock);
   let refreshTokens: RefreshTokenService | null = null;
@@ -54,7 +70,14 @@ async function openConfigParts(config: CompiledConfig, store: Store, clock: Cloc
     refreshTokens = new RefreshTokenService(store, config.jwt.local.refreshTtlMs, clock);
     await refreshTokens.pruneExpired();
   }
-  return { config, transports: compileCredentialTransports(config.apiKeys), vault, jwt, refreshTokens };
+  return {
+    config,
+    transports: compileCredentialTransports(config.apiKeys),
+    vault,
+    jwt,
+    refreshTokens,
+    routes,
+  };
 }
 
 /**
@@ -80,6 +103,7 @@ export async function rebuildGateway(
     parts,
     async dispose() {
       await app.close();
+      await parts.routes.close();
       if (!sameTracing) await tracing?.shutdown().catch(() => {});
     },
   };
@@ -88,7 +112,12 @@ export async function rebuildGateway(
 export interface AssembledGateway {
   app: FastifyInstance;
   parts: GatewayParts;
-  /** Flushes batched writes and closes the store; call after the app has stopped serving. */
+  /** Closes the process's open WebSockets (first, on shutdown: they keep the server busy). */
+  closeConnections(): void;
+  /**
+   * Closes the routes' upstreams, flushes batched writes and closes the store; call after the
+   * app serving now has been closed.
+   */
   closeResources(): Promise<void>;
 }
 
@@ -109,8 +138,20 @@ export async function assembleGateway(
   const persistence = options.quotaPersistence?.(store) ?? new SqlQuotaPersistence(store.db);
   const limiter = new RateLimiter(persistence, metrics, clock);
   const tracing = openTracing(config.tracing, version);
+  // Read by the /metrics series: the routes of the app serving now.
+  let current: GatewayParts | null = null;
+  const websockets = openWebSockets({
+    clock,
+    logger,
+    apiKeys: store.apiKeys,
+    usage,
+    metrics,
+    keyCacheTtlMs: options.keyOptions?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+    routes: () => current?.routes.routes ?? [],
+  });
   const closeResources = async () => {
     await tracing?.shutdown().catch(() => {});
+    await current?.routes.close().catch(() => {});
     await usage.close().catch(() => {});
     await limiter.close().catch(() => {});
     await keyVerifier.close().catch(() => {});
@@ -131,9 +172,14 @@ export async function assembleGateway(
       limiter,
       tracing,
       reloadConfig: { run: null },
+      websockets: websockets.hub,
+      serving: (parts) => {
+        current = parts;
+      },
     };
+    parts.serving(parts);
     const app = await buildApp(parts, options.serverFactory);
-    return { app, parts, closeResources };
+    return { app, parts, closeConnections: websockets.closeAll, closeResources };
   } catch (error) {
     await closeResources().catch(() => {});
     throw error;

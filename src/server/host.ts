@@ -48,6 +48,13 @@ export class GatewayHost {
       });
       generation.server.emit('request', req, res);
     });
+    // Which requests with an Upgrade header are upgrades is the current app's call (its
+    // WebSocket routes); the others are plain requests.
+    const decides = this.server as Server & { shouldUpgradeCallback: (req: IncomingMessage) => boolean };
+    decides.shouldUpgradeCallback = (req) => {
+      const own = (this.#current?.server as typeof decides | undefined)?.shouldUpgradeCallback;
+      return typeof own === 'function' && own.call(this.#current?.server, req);
+    };
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const generation = this.#current;
       if (generation === null || !generation.server.emit('upgrade', req, socket, head)) socket.destroy();

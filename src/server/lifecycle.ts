@@ -95,7 +95,7 @@ export async function startGateway(
       redactedHeaders: compileCredentialTransports(config.apiKeys).redactedHeaders,
     });
   const host = new GatewayHost(config.server.requestTimeoutMs);
-  const { app, parts, closeResources } = await assembleGateway(config, {
+  const { app, parts, closeConnections, closeResources } = await assembleGateway(config, {
     clock,
     logger,
     serverFactory: host.serverFactory,
@@ -131,7 +131,9 @@ export async function startGateway(
       url,
       reload: () => reloader.reload(),
       stop: () => {
-        // Drain first, then close the app, then flush batched writes and close the store.
+        // WebSockets first (they would keep the socket busy), then drain requests, then close
+        // the app, then flush batched writes and close the store.
+        closeConnections();
         stopping ??= host
           .close()
           .then(() => reloader.close())

@@ -14,12 +14,14 @@ import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import type { ConfigProblem } from '../config/problems.js';
 import type { RateLimiter } from '../limits/limiter.js';
+import type { WebSocketHub } from '../proxy/websocket/hub.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import type { UsageRecorder } from '../telemetry/usage.js';
+import type { ProxyRoutes } from './websockets.js';
 
 /** What a config reload did. */
 export interface ReloadOutcome {
@@ -53,4 +55,10 @@ export interface GatewayParts {
    * reloader that replaces it); null for a gateway that only serves `inject` (tests).
    */
   reloadConfig: { run: (() => Promise<ReloadOutcome>) | null };
+  /** This config's compiled routes with their upstream targets. */
+  routes: ProxyRoutes;
+  /** The process's open WebSockets (kept across reloads). */
+  websockets: WebSocketHub;
+  /** Tells the process which parts serve now (for what reads the current routes, like /metrics). */
+  serving: (parts: GatewayParts) => void;
 }

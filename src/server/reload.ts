@@ -103,6 +103,7 @@ export class Reloader {
     this.#app = built.app;
     this.#parts = built.parts;
     this.#dispose = built.dispose;
+    built.parts.serving(built.parts);
     this.#host.setRequestTimeout(config.server.requestTimeoutMs);
     logger.level = config.logLevel;
     const drained = this.#host.serve(built.app);

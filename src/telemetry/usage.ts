@@ -1,15 +1,17 @@
 /**
  * Usage figures: each response adds one to a counter keyed by minute, principal, route and
- * status class, held in memory and flushed to the store in one batch every few seconds (and
- * at shutdown) — never a write per request.
+ * status class (WebSocket messages count under the class `msg`), held in memory and flushed
+ * to the store in one batch every few seconds (and at shutdown) — never a write per request.
  */
 import type { Clock } from '../clock.js';
 import type { UsageCount, UsageRepository } from '../store/repositories/usage.js';
 
 const MINUTE = 60_000;
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'msg'];
+/** Where WebSocket messages are counted in a counts array. */
+const MESSAGES = 5;
 
-/** One minute's counts: route → principal → counts by status class (index 0 = 1xx … 4 = 5xx). */
+/** One minute's counts: route → principal → counts by status class (index 0 = 1xx … 4 = 5xx, 5 = msg). */
 type MinuteCounts = Map<string, Map<string, number[]>>;
 
 export class UsageRecorder {
@@ -33,6 +35,18 @@ export class UsageRecorder {
    * already holds, so nothing is concatenated or hashed anew per request.
    */
   record(principal: string | null, route: string, status: number): void {
+    const counts = this.#counts(principal, route);
+    const index = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
+    counts[index] = (counts[index] as number) + 1;
+  }
+
+  /** Counts `count` WebSocket messages relayed on `route` (class `msg`). */
+  recordMessages(principal: string | null, route: string, count: number): void {
+    const counts = this.#counts(principal, route);
+    counts[MESSAGES] = (counts[MESSAGES] as number) + count;
+  }
+
+  #counts(principal: string | null, route: string): number[] {
     const bucket = Math.floor(this.#clock.now() / MINUTE) * MINUTE;
     if (bucket !== this.#bucket) this.#closeMinute(bucket);
     let byPrincipal = this.#current.get(route);
@@ -43,11 +57,10 @@ export class UsageRecorder {
     const who = principal ?? '-';
     let counts = byPrincipal.get(who);
     if (counts === undefined) {
-      counts = [0, 0, 0, 0, 0];
+      counts = [0, 0, 0, 0, 0, 0];
       byPrincipal.set(who, counts);
     }
-    const index = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
-    counts[index] = (counts[index] as number) + 1;
+    return counts;
   }
 
   /** Writes everything counted so far in one batch. */

@@ -83,7 +83,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     redactedHeaders: compileCredentialTransports(config.apiKeys).redactedHeaders,
     destination,
   });
-  const { app, parts, closeResources } = await assembleGateway(config, {
+  const { app, parts, closeConnections, closeResources } = await assembleGateway(config, {
     clock,
     logger,
     ...(options.keyOptions ? { keyOptions: options.keyOptions } : {}),
@@ -109,6 +109,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     adminKey,
     listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
     async close() {
+      closeConnections();
       await app.close();
       await closeResources();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import { compileConfig } from '../../src/config/compile.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { type RunningGateway, startGateway } from '../../src/server/lifecycle.js';
@@ -11,6 +12,7 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { startWsUpstream } from '../helpers/ws-upstream.js';
 
 let upstream: TestUpstream;
 beforeAll(async () => {
@@ -162,6 +164,50 @@ describe('under load', () => {
     await agent.close();
     expect(failures).toEqual([]);
     expect(answered).toBeGreaterThan(20);
+  });
+});
+
+describe('WebSockets', () => {
+  test('a socket opened before a reload stays open and relays after it; new upgrades get the new config', async () => {
+    const ws = await startWsUpstream();
+    const feed = (path: string) =>
+      `  - name: feed\n    path: ${path}\n    methods: [GET]\n    auth: [none]\n    upstream: { url: "${ws.url}", websocket: true }\n`;
+    try {
+      writeFileSync(file, config(5, feed('/feed/*')));
+      expect((await gateway.reload()).reloaded).toBe(true);
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/feed/one`);
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      const echo = (text: string) =>
+        new Promise<string>((resolve) => {
+          socket.once('message', (data) => resolve(String(data)));
+          socket.send(text);
+        });
+      expect(await echo('before')).toContain('before');
+
+      writeFileSync(file, config(5, feed('/stream/*')));
+      expect((await gateway.reload()).reloaded).toBe(true);
+      // The open socket carries on; the moved route answers new upgrades only at its new path.
+      expect(await echo('after')).toContain('after');
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      const moved = new WebSocket(`${base.replace('http', 'ws')}/stream/two`);
+      await new Promise((resolve, reject) => {
+        moved.once('open', resolve);
+        moved.once('error', reject);
+      });
+      moved.close();
+      const old = new WebSocket(`${base.replace('http', 'ws')}/feed/three`);
+      const refused = await new Promise<number>((resolve) => {
+        old.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        old.once('open', () => resolve(101));
+      });
+      expect(refused).toBe(404);
+      socket.close();
+    } finally {
+      await ws.close();
+    }
   });
 });
 

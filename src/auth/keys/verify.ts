@@ -31,7 +31,8 @@ export interface KeyVerifierOptions {
   lastUsedFlushMs?: number;
 }
 
-const DEFAULT_CACHE_TTL_MS = 500;
+/** How long a verified key is trusted without asking the store, unless configured. */
+export const DEFAULT_CACHE_TTL_MS = 500;
 
 /** A found key with its successful verification, made once per cache fill (not per request). */
 interface CachedKey {

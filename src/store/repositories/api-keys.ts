@@ -1,5 +1,6 @@
 /** Storage of API key records. Only digests are stored; plaintext keys never reach this layer. */
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { writeInChunks } from '../chunks.js';
 import type { ApiKeysTable, Database } from '../tables.js';
 
 export interface ApiKeyRecord {
@@ -128,6 +129,16 @@ export class ApiKeyRepository {
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.#db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row && fromRow(row);
+  }
+
+  /** The records with these ids (missing ones are left out), read in bounded statements. */
+  async findByIds(ids: readonly string[]): Promise<ApiKeyRecord[]> {
+    const found: ApiKeyRecord[] = [];
+    await writeInChunks(ids, async (chunk) => {
+      const rows = await this.#db.selectFrom('api_keys').selectAll().where('id', 'in', chunk).execute();
+      for (const row of rows) found.push(fromRow(row));
+    });
+    return found;
   }
 
   /** Newest first, paged by id cursor. */
