@@ -8,6 +8,7 @@
 //   --rounds N     alternating rounds per scenario (default 6)
 //   --seconds S    length of one round (default 5)
 //   --only NAME    proxy or time (default: both)
+//   --log-level L  the gateways' log.level (default warn; info writes an access line per request)
 // REF is built from `git archive` into a temp dir with this checkout's node_modules, so compare
 // commits whose dependencies match.
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '5' },
     only: { type: 'string' },
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 const ref = positionals[0];
@@ -76,7 +78,9 @@ try {
     ['this build', root],
     [`${ref} (${base.sha})`, base.dir],
   ]) {
-    const config = await prepareKeyward(dir, join(work, name.replace(/\W+/g, '-')), upstream.url);
+    const config = await prepareKeyward(dir, join(work, name.replace(/\W+/g, '-')), upstream.url, {
+      logLevel: values['log-level'],
+    });
     const key = await createKey(dir, config);
     const server = await startKeyward(dir, config);
     procs.push(server.proc);

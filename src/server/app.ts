@@ -19,6 +19,7 @@ import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import { routeView } from '../proxy/status.js';
 import { registerServices } from '../services/index.js';
+import { createAccessLog } from '../telemetry/access-log.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
@@ -32,7 +33,8 @@ const UNCOUNTED = new Set(['healthz', 'readyz', 'metrics']);
 
 /** The request id on every response, and one log line, a metric and a usage count per request. */
 function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
-  const { logger, transports, metrics, usage } = parts;
+  const { transports, metrics, usage } = parts;
+  const access = createAccessLog(parts.logger);
   // Callback-style hooks on every request: no promise per hook.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -41,19 +43,17 @@ function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.config?.routeName ?? null;
     const principal = request.principal?.id ?? null;
-    if (logger.isLevelEnabled('info')) {
-      request.log.info(
-        {
-          method: request.method,
-          url: transports.redactUrl(request.url),
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          route,
-          principal,
-          ip: request.ip,
-        },
-        'request',
-      );
+    if (parts.logger.isLevelEnabled('info')) {
+      access({
+        reqId: request.id,
+        method: request.method,
+        url: transports.redactUrl(request.url),
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        route,
+        principal,
+        ip: request.ip,
+      });
     }
     if (route === null || !UNCOUNTED.has(route)) {
       metrics.observe(route ?? '-', request.method, reply.statusCode, reply.elapsedTime / 1000);
