@@ -72,7 +72,11 @@ export interface KeywardErrorOptions {
   headers?: Record<string, string>;
 }
 
-/** An error with a stable code that maps to one HTTP status and problem type. */
+/**
+ * An error with a stable code that maps to one HTTP status and problem type. It is an expected
+ * outcome told to a caller (a wrong key, a limit reached), never a bug, so it carries no stack
+ * trace: capturing one was the largest single cost of answering a refused request.
+ */
 export class KeywardError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
@@ -83,7 +87,10 @@ export class KeywardError extends Error {
 
   constructor(code: ErrorCode, options: KeywardErrorOptions = {}) {
     const spec: ErrorSpec = ERROR_CODES[code];
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(options.detail ?? spec.title);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'KeywardError';
     this.code = code;
     this.status = spec.status;
