@@ -1,6 +1,8 @@
+#!/usr/bin/env node
 /**
  * The `keyward` command line: one file per command group, registered here. The executable is
- * bin.ts, which checks the Node.js version first and then imports this file.
+ * bin.ts, which checks the Node.js version first and then imports this file (the shebang
+ * stays for links made when this file was the executable).
  */
 import { Command, CommanderError } from 'commander';
 import { KEYWARD_VERSION } from '../package-info.js';

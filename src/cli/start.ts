@@ -47,9 +47,11 @@ export function registerStartCommand(program: Command): void {
       if (options.port !== undefined) compiled.server.port = options.port;
       // Restarts this process image with heap limits that fit server.memory (returns when set).
       if (compiled.server.memoryBytes !== null) applyMemoryBudget(compiled.server.memoryBytes);
-      if (isDemo && !isClusterWorker()) await ensureDemoUser(compiled.storageUrl, announce);
+      // The demo user is announced after the admin key, which the store preparation prints.
+      const demoUser = isDemo && !isClusterWorker();
       if (workers > 1 && !isClusterWorker()) {
         await prepareStore(compiled);
+        if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
         process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
       }
       const gateway = await startGateway(compiled, {
@@ -63,6 +65,7 @@ export function registerStartCommand(program: Command): void {
         // A worker reloaded through the admin API has the primary tell the others.
         ...(isClusterWorker() ? { onReload: requestReloadOfOtherWorkers } : {}),
       });
+      if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
       for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);
       gateway.logger.info(
         { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },
