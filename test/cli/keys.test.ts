@@ -168,7 +168,8 @@ describe('keyward keys', () => {
     expect(twice.stderr).toMatch(/ok\.jsonl line 1: this key is already in the store\n/);
     expect(twice.stderr).toMatch(/ok\.jsonl line 3: this key is already in the store\n/);
     expect(twice.stderr).toMatch(/2 bad lines; nothing imported/);
-  });
+    // Nine CLI runs of about a second each: more than the default 20 s on a loaded machine.
+  }, 90_000);
 });
 
 describe('a key created with the CLI against a running gateway', () => {
