@@ -2,9 +2,11 @@
 /**
  * The `keyward` executable. It checks the Node.js version before importing the command line,
  * whose modules (node:sqlite among them) fail on an older Node with a stack trace instead of
- * a reason; exit code 1 with one line naming the version needed.
+ * a reason; exit code 1 with one line naming the version needed. What it imports itself
+ * (package-info, exit-codes, node-version) loads on any Node.js that runs ES modules.
  */
 import { REQUIRED_NODE_RANGE } from '../package-info.js';
+import { EXIT_FAILURE } from './exit-codes.js';
 import { nodeVersionProblem } from './node-version.js';
 
 const problem = nodeVersionProblem(process.versions.node, REQUIRED_NODE_RANGE);
@@ -13,7 +15,7 @@ if (problem === null) {
   await import('./main.js');
 } else {
   process.stderr.write(`${problem}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT_FAILURE;
 }
 
 /**

@@ -55,9 +55,9 @@ if (!hasOldNode)
   console.log(`skipping the old-Node run: ${OLD_NODE} is missing or new enough (${oldVersion})`);
 
 describe.skipIf(!hasOldNode)(`keyward under ${OLD_NODE} (${oldVersion})`, () => {
-  test.each([['start'], ['keys', 'list'], ['--version']])(
-    '`keyward %s` says which Node it needs, in one line, exit 1',
-    (...args) => {
+  test.each([[['start']], [['keys', 'list']], [['--version']]])(
+    '`keyward %j` says which Node it needs, in one line, exit 1',
+    (args) => {
       const r = spawnSync(OLD_NODE, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
