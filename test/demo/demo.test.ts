@@ -91,5 +91,6 @@ describe('the built-in demo', () => {
     } finally {
       await again.stop();
     }
-  });
+    // Two starts, a CLI run and a dozen requests: more than the default 20 s on a loaded machine.
+  }, 90_000);
 });
