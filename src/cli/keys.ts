@@ -5,9 +5,10 @@ import { parseKeyOptions } from '../auth/keys/options.js';
 import { type KeyView, toKeyView } from '../auth/keys/view.js';
 import { systemClock } from '../clock.js';
 import { parseDuration } from '../config/units.js';
-import { openStore } from '../store/db.js';
+import { openStore, type Store } from '../store/db.js';
 import { resolveConfig } from './config-source.js';
-import { parseImportFile } from './key-import.js';
+import { EXIT_FAILURE } from './exit-codes.js';
+import { type ImportProblem, importDigest, parseImportFile } from './key-import.js';
 import { printJson, printTable, UsageError } from './output.js';
 
 const CLI_ACTOR = { id: 'cli' };
@@ -16,7 +17,7 @@ const PLAN_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 async function withKeys<T>(
   configFile: string | undefined,
-  fn: (keys: KeyLifecycle) => Promise<T>,
+  fn: (keys: KeyLifecycle, store: Store) => Promise<T>,
 ): Promise<T> {
   const { compiled } = resolveConfig(configFile);
   const store = await openStore(compiled.storageUrl);
@@ -27,7 +28,7 @@ async function withKeys<T>(
     caches: NO_KEY_CACHES,
   });
   try {
-    return await fn(keys);
+    return await fn(keys, store);
   } finally {
     await store.close();
   }
@@ -143,9 +144,9 @@ export function registerKeysCommands(program: Command): void {
       };
       const { record, key } = await withKeys(o.config, (k) => k.create(input, CLI_ACTOR));
       if (o.json) return printJson({ ...toKeyView(record, systemClock.now()), key });
-      process.stdout.write(
-        `created ${record.id} (${record.name})\n${key}\nThis key is shown once: store it now.\n`,
-      );
+      // The key alone on stdout, so `APP_KEY=$(keyward keys create …)` captures it; the rest is for people.
+      process.stderr.write(`created ${record.id} (${record.name}); the key is shown once, store it now:\n`);
+      process.stdout.write(`${key}\n`);
     });
 
   keys
@@ -208,9 +209,10 @@ export function registerKeysCommands(program: Command): void {
           key: rotated.key,
           previous: toKeyView(rotated.previous, now),
         });
-      process.stdout.write(
-        `rotated ${id} → ${rotated.record.id}\n${rotated.key}\nThis key is shown once: store it now. The old key works until ${new Date(rotated.previous.graceUntil ?? now).toISOString()}.\n`,
+      process.stderr.write(
+        `rotated ${id} → ${rotated.record.id}; the old key works until ${new Date(rotated.previous.graceUntil ?? now).toISOString()}. The new key is shown once, store it now:\n`,
       );
+      process.stdout.write(`${rotated.key}\n`);
     });
 
   keys
@@ -219,21 +221,54 @@ export function registerKeysCommands(program: Command): void {
       '<file>',
       'JSON lines: {"key": "..."} or {"sha256": "..."} with name, roles, plan, metadata, expiresAt, uses, origins, ips',
     )
-    .description('import existing keys (or their SHA-256 digests) from another system')
+    .description(
+      'import existing keys (or their SHA-256 digests); any bad line imports nothing unless --skip-invalid',
+    )
+    .option('--skip-invalid', 'import the valid lines and report the others, instead of importing nothing')
     .option('--json', 'machine-readable output')
     .option('-c, --config <file>', 'config file')
-    .action(async (file: string, o: { json?: boolean; config?: string }) => {
-      const inputs = parseImportFile(file);
-      const records = await withKeys(o.config, async (k) => {
+    .action(async (file: string, o: { skipInvalid?: boolean; json?: boolean; config?: string }) => {
+      const { valid, problems } = parseImportFile(file);
+      const records = await withKeys(o.config, async (k, store) => {
+        const fresh = [];
+        for (const row of valid) {
+          if (await store.apiKeys.findByDigest(importDigest(row.input)))
+            problems.push({ line: row.line, message: 'this key is already in the store' });
+          else fresh.push(row);
+        }
+        problems.sort((a, b) => a.line - b.line);
+        if (problems.length > 0 && !o.skipInvalid) return null;
+        if (fresh.length === 0) return [];
         try {
-          return await k.importMany(inputs, CLI_ACTOR);
+          return await k.importMany(
+            fresh.map((row) => row.input),
+            CLI_ACTOR,
+          );
         } catch (error) {
           if (error instanceof KeyStateError)
             throw new UsageError(`${file}: ${error.message}; nothing imported`);
           throw error;
         }
       });
+      reportImportProblems(file, problems, records === null);
+      if (records === null || records.length === 0) {
+        if (records !== null) process.stderr.write(`keyward: ${file}: no keys to import\n`);
+        process.exitCode = EXIT_FAILURE;
+        return;
+      }
       if (o.json) return printJson(records.map((r) => toKeyView(r, systemClock.now())));
       process.stdout.write(`imported ${records.length} key${records.length === 1 ? '' : 's'}\n`);
     });
+}
+
+/** One stderr line per bad line, in line order, then what became of the file. */
+function reportImportProblems(file: string, problems: ImportProblem[], nothingImported: boolean): void {
+  for (const p of problems) process.stderr.write(`keyward: ${file} line ${p.line}: ${p.message}\n`);
+  if (problems.length === 0) return;
+  const count = `${problems.length} bad line${problems.length === 1 ? '' : 's'}`;
+  process.stderr.write(
+    nothingImported
+      ? `keyward: ${count}; nothing imported (--skip-invalid imports the valid lines)\n`
+      : `keyward: skipped ${count}\n`,
+  );
 }

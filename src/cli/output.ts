@@ -1,6 +1,7 @@
 /** How commands talk to the user: one-line failures with a non-zero exit, tables, JSON. */
 import { ConfigError, formatProblem } from '../config/problems.js';
 import { EnvelopeError } from '../secrets/envelope.js';
+import { EXIT_FAILURE } from './exit-codes.js';
 
 /** An error whose message is already a one-line reason for the user. */
 export class UsageError extends Error {
@@ -11,15 +12,15 @@ export class UsageError extends Error {
 export function reportFailure(error: unknown): number {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) process.stderr.write(`${error.file}: ${formatProblem(problem)}\n`);
-    return 1;
+    return EXIT_FAILURE;
   }
   if (error instanceof EnvelopeError) {
     process.stderr.write(`keyward: a stored secret could not be decrypted (${error.code})\n`);
-    return 1;
+    return EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`keyward: ${message.split('\n')[0]}\n`);
-  return 1;
+  return EXIT_FAILURE;
 }
 
 /** Writes rows as aligned columns with a header. */

@@ -1,13 +1,13 @@
 /** `keyward start`: serve the config (or the built-in demo) until SIGTERM/SIGINT. */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pendingFeatureNotes } from '../config/features.js';
 import { startEchoServer } from '../demo/echo.js';
+import { ensureDemoUser } from '../demo/user.js';
 import { isClusterWorker, requestReloadOfOtherWorkers, runPrimary } from '../server/cluster.js';
 import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
 import { boundYoungGeneration } from '../server/memory.js';
 import { applyMemoryBudget } from '../server/memory-budget.js';
-import { DEFAULT_CONFIG_FILE, resolveConfig } from './config-source.js';
+import { chooseConfigFile, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
 function parsePort(text: string): number {
@@ -23,27 +23,35 @@ function parseWorkers(text: string): number {
   return Number(text);
 }
 
+const announce = (lines: string) => process.stderr.write(`${lines}\n`);
+
 /** Registers the start command. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('serve the gateway (without --config and ./keyward.yaml: the built-in demo)')
-    .option('-c, --config <file>', 'config file (default: ./keyward.yaml, else the built-in demo)')
+    .description('serve the gateway (without a config: the built-in demo, state in ./data)')
+    .option(
+      '-c, --config <file>',
+      'config file (default: $KEYWARD_CONFIG, else ./keyward.yaml, else the built-in demo)',
+    )
     .option('-p, --port <n>', 'listen on this port instead of server.port', parsePort)
     .option('-w, --workers <n>', 'number of processes sharing the port', '1')
     .action(async (options: { config?: string; port?: number; workers: string }) => {
       const workers = parseWorkers(options.workers);
       boundYoungGeneration();
-      if (options.config === undefined && !existsSync(DEFAULT_CONFIG_FILE)) {
-        // The demo's proxy route needs an upstream that works offline.
+      if (chooseConfigFile(options.config) === undefined && !isClusterWorker()) {
+        // The demo's proxy route needs an upstream that works offline (workers inherit its URL).
         process.env.KEYWARD_DEMO_ECHO_URL = (await startEchoServer()).url;
       }
       const { compiled, loaded, isDemo } = resolveConfig(options.config);
       if (options.port !== undefined) compiled.server.port = options.port;
       // Restarts this process image with heap limits that fit server.memory (returns when set).
       if (compiled.server.memoryBytes !== null) applyMemoryBudget(compiled.server.memoryBytes);
+      // The demo user is announced after the admin key, which the store preparation prints.
+      const demoUser = isDemo && !isClusterWorker();
       if (workers > 1 && !isClusterWorker()) {
         await prepareStore(compiled);
+        if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
         process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
       }
       const gateway = await startGateway(compiled, {
@@ -57,6 +65,7 @@ export function registerStartCommand(program: Command): void {
         // A worker reloaded through the admin API has the primary tell the others.
         ...(isClusterWorker() ? { onReload: requestReloadOfOtherWorkers } : {}),
       });
+      if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
       for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);
       gateway.logger.info(
         { url: gateway.url, config: isDemo ? 'built-in demo' : loaded.file },

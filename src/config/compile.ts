@@ -4,6 +4,7 @@
  * defaults are resolved. Nothing reads the YAML-shaped config after this; the hot path reads
  * only these objects and never parses config text.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { compileJwtSettings, type JwtSettings } from './jwt-settings.js';
 import type { EnvSubstitution, LoadedConfig, SecretReference } from './load.js';
 import type { CorsConfig, KeywardConfig, LimitPolicyConfig, RouteConfig } from './schema.js';
@@ -64,6 +65,13 @@ export interface CompiledConfig {
   envValues: readonly EnvSubstitution[];
 }
 
+/** A relative SQLite path is relative to the config file, not to wherever the command runs. */
+function resolveStorageUrl(url: string, baseDir: string | undefined): string {
+  if (!url.startsWith('sqlite:') || baseDir === undefined) return url;
+  const path = url.slice('sqlite:'.length);
+  return path === ':memory:' || isAbsolute(path) ? url : `sqlite:${resolve(baseDir, path)}`;
+}
+
 /** Compiles a loaded config into runtime settings. */
 export function compileConfig(loaded: LoadedConfig): CompiledConfig {
   const c = loaded.config;
@@ -79,7 +87,7 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
       shutdownTimeoutMs: durationMs(c.server.shutdownTimeout),
       memoryBytes: c.server.memory === undefined ? null : sizeBytes(c.server.memory),
     },
-    storageUrl: c.storage.url,
+    storageUrl: resolveStorageUrl(c.storage.url, loaded.baseDir),
     redisUrl: c.redis.url,
     masterKey: c.secrets.masterKey,
     logLevel: c.log.level,

@@ -4,6 +4,7 @@
  * at once; nothing here throws a stack trace at the user.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from './problems.js';
@@ -25,6 +26,8 @@ export interface EnvSubstitution {
 export interface LoadedConfig {
   config: KeywardConfig;
   file: string;
+  /** The config file's directory, which relative paths in it are resolved against; unset: the current directory. */
+  baseDir?: string;
   secretRefs: SecretReference[];
   envValues: EnvSubstitution[];
 }
@@ -40,7 +43,7 @@ export function loadConfigFile(file: string, env: Environment = process.env): Lo
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
     throw new ConfigError([{ path: '(file)', message: `${file}: ${reason}` }], file);
   }
-  return parseConfig(text, file, env);
+  return { ...parseConfig(text, file, env), baseDir: dirname(resolve(file)) };
 }
 
 /** Parses and validates config text; `file` is only used in messages. */

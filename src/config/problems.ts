@@ -16,9 +16,11 @@ export class ConfigError extends Error {
   readonly file: string;
 
   constructor(problems: ConfigProblem[], file: string) {
-    super(problems.map(formatProblem).join('\n'));
+    // In file order, as an editor shows them; problems without a line (whole-file ones) first.
+    const sorted = [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    super(sorted.map(formatProblem).join('\n'));
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = sorted;
     this.file = file;
   }
 }

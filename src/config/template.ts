@@ -1,7 +1,7 @@
 /** The commented keyward.yaml that `keyward init` writes. */
 export const INIT_CONFIG_YAML = `# keyward.yaml — see docs/configuration.md for every option.
-# \${NAME} and \${NAME:-default} are read from the environment (and from .env beside this file
-# when you start with: set -a; . ./.env; set +a).
+# \${NAME} and \${NAME:-default} are read from the environment; the .env file beside this one
+# fills in any that are not set. Relative paths are relative to this file.
 
 server:
   host: 0.0.0.0
@@ -11,7 +11,7 @@ server:
   requestTimeout: 30s
 
 storage:
-  url: "sqlite:./data/keyward.db"   # or postgres://user:pass@host/db
+  url: "sqlite:./state/keyward.db"  # or postgres://user:pass@host/db
 
 secrets:
   masterKey: "\${KEYWARD_MASTER_KEY}" # 32 bytes, base64; keep it out of git

@@ -64,7 +64,10 @@ export async function bootstrapAdminKey(
   if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
   const { record, key } = await keys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
   await store.settings.set(BOOTSTRAP_KEY_SETTING, record.id);
-  announce(`keyward: created admin API key ${record.id} (shown once, store it now): ${key}`);
+  // An `export` line, so it can be pasted into a shell (or picked out of the log) as it is.
+  announce(
+    `keyward: created admin API key ${record.id}; it is shown once, store it now:\nexport ADMIN_KEY=${key}`,
+  );
   return key;
 }
 

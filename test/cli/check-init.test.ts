@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -46,6 +46,68 @@ describe('keyward check', () => {
     expect(r.stdout).toContain('note: redis: validated, but Redis is not used yet in this build');
   });
 
+  test('problems come in file order, whichever check found them first', () => {
+    // The unset variable (line 3) is found before the schema problems (lines 1 and 4).
+    writeFileSync(
+      join(dir, 'order.yaml'),
+      'server: { colour: blue }\nlog: { level: info }\nsecrets: { masterKey: "${KEYWARD_TEST_UNSET_VAR}" }\nadmin: { shade: x }\n',
+    );
+    const r = runCli(['check', '-c', 'order.yaml'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'order.yaml: server.colour: unknown key (line 1)',
+      'order.yaml: secrets.masterKey: environment variable KEYWARD_TEST_UNSET_VAR is not set (line 3)',
+      'order.yaml: admin.shade: unknown key (line 4)',
+    ]);
+    const json = runCli(['check', '-c', 'order.yaml', '--json'], { cwd: dir });
+    expect(json.status).toBe(1);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({
+      file: 'order.yaml',
+      ok: false,
+      problems: [
+        { path: 'server.colour', message: 'unknown key', line: 1 },
+        {
+          path: 'secrets.masterKey',
+          message: 'environment variable KEYWARD_TEST_UNSET_VAR is not set',
+          line: 3,
+        },
+        { path: 'admin.shade', message: 'unknown key', line: 4 },
+      ],
+      notes: [],
+    });
+  });
+
+  test('--json on a valid config: ok, no problems, the notes', () => {
+    writeFileSync(join(dir, 'ok.yaml'), 'redis: { url: "redis://127.0.0.1:6379" }\n');
+    const r = runCli(['check', '-c', 'ok.yaml', '--json'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ file: 'ok.yaml', ok: true, problems: [] });
+    expect(report.notes).toEqual(expect.any(Array));
+  });
+
+  test('--json on a missing file is a report too', () => {
+    const r = runCli(['check', '-c', 'nope.yaml', '--json'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      problems: [{ path: '(file)', message: 'nope.yaml: file not found' }],
+    });
+  });
+
+  test('KEYWARD_CONFIG names the config when --config is not given; --config still wins', () => {
+    mkdirSync(join(dir, 'conf'));
+    writeFileSync(join(dir, 'conf', 'gw.yaml'), 'server: { port: 9999 }\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'server: { port: banana }\n');
+    const env = { KEYWARD_CONFIG: join('conf', 'gw.yaml') };
+    expect(runCli(['check'], { cwd: dir, env }).stdout).toBe('conf/gw.yaml: OK\n');
+    expect(runCli(['check', '-c', 'broken.yaml'], { cwd: dir, env }).status).toBe(1);
+    const missing = runCli(['check'], { cwd: dir, env: { KEYWARD_CONFIG: 'absent.yaml' } });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('absent.yaml: file not found');
+  });
+
   test('an unset ${ENV} is an error naming the variable', () => {
     writeFileSync(join(dir, 'env.yaml'), 'secrets: { masterKey: "${KEYWARD_TEST_UNSET_VAR}" }\n');
     const r = runCli(['check', '-c', 'env.yaml'], { cwd: dir });
@@ -90,6 +152,24 @@ describe('keyward init', () => {
     expect(check.status).toBe(0);
   });
 
+  test('init here says that start now serves the new file instead of the demo, and how to get the demo back', () => {
+    const r = runCli(['init'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('wrote keyward.yaml and .env');
+    expect(r.stdout).toContain('now serve keyward.yaml instead of the built-in demo');
+    expect(r.stdout).toContain('mv keyward.yaml gateway.yaml');
+    // Its database is not the demo's ./data/keyward.db.
+    expect(readFileSync(join(dir, 'keyward.yaml'), 'utf8')).toContain('sqlite:./state/keyward.db');
+    expect(runCli(['check'], { cwd: dir }).stdout).toBe('keyward.yaml: OK\n');
+  });
+
+  test('init into another directory changes nothing here, so it says nothing about the demo', () => {
+    const r = runCli(['init', 'gw'], { cwd: dir });
+    expect(r.stdout).toBe(
+      'wrote gw/keyward.yaml and gw/.env\nnext: keyward check --config gw/keyward.yaml && keyward start --config gw/keyward.yaml\n',
+    );
+  });
+
   test('never overwrites', () => {
     writeFileSync(join(dir, 'keyward.yaml'), 'mine: true\n');
     const r = runCli(['init'], { cwd: dir });
@@ -97,6 +177,17 @@ describe('keyward init', () => {
     expect(r.stderr).toMatch(/^keyward: .*keyward\.yaml already exist/);
     expect(readFileSync(join(dir, 'keyward.yaml'), 'utf8')).toBe('mine: true\n');
     expect(existsSync(join(dir, '.env'))).toBe(false);
+  });
+});
+
+describe('relative paths', () => {
+  test('a relative SQLite path is relative to the config file, wherever the command runs', () => {
+    mkdirSync(join(dir, 'gw'));
+    writeFileSync(join(dir, 'gw', 'keyward.yaml'), 'storage: { url: "sqlite:./state/k.db" }\n');
+    const r = runCli(['migrate', '--config', join('gw', 'keyward.yaml')], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'gw', 'state', 'k.db'))).toBe(true);
+    expect(existsSync(join(dir, 'state'))).toBe(false);
   });
 });
 

@@ -67,11 +67,16 @@ describe('keyward keys', () => {
     expect(readFileSync(join(dir, 'data', 'k.db')).includes(body.key)).toBe(false);
   });
 
-  test('human output says the key is shown once', () => {
+  test('human output: the key alone on stdout (for $(…) capture), the notice on stderr', () => {
     const r = cli('keys', 'create', '--name', 'x');
-    expect(r.stdout).toMatch(
-      /^created key_\S+ \(x\)\nkw_[0-9A-Za-z]{49}\nThis key is shown once: store it now\.\n$/,
-    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^kw_[0-9A-Za-z]{49}\n$/);
+    expect(r.stderr).toMatch(/^created key_\S+ \(x\); the key is shown once, store it now:\n$/);
+    const rotated = cli('keys', 'rotate', /^created (key_\S+)/.exec(r.stderr)?.[1] ?? '');
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout).toMatch(/^kw_[0-9A-Za-z]{49}\n$/);
+    expect(rotated.stdout).not.toBe(r.stdout);
+    expect(rotated.stderr).toMatch(/the old key works until .*The new key is shown once/);
   });
 
   test.each([
@@ -116,22 +121,55 @@ describe('keyward keys', () => {
     const sha = createHash('sha256').update('old-system-key-number-two').digest('hex');
     writeFileSync(
       join(dir, 'bad.jsonl'),
-      `{"key": "old-system-key-number-one", "name": "one"}\n{"sha256": "xyz"}\n`,
+      [
+        '{"key": "old-system-key-number-one", "name": "one"}',
+        '{"sha256": "xyz"}',
+        '',
+        'not json',
+        '{"key": "old-system-key-number-one", "name": "again"}',
+        '{"key": "old-system-key-number-three", "roles": ["bad role"]}',
+        '{"key": "old-system-key-number-four"}',
+      ].join('\n'),
     );
     const bad = cli('keys', 'import', 'bad.jsonl');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/bad\.jsonl line 2: "sha256" must be 64 hex digits/);
+    // Every bad line, with its number, in file order; then that nothing was imported.
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'keyward: bad.jsonl line 2: "sha256" must be 64 hex digits',
+      'keyward: bad.jsonl line 4: not valid JSON',
+      'keyward: bad.jsonl line 5: the same key as line 1',
+      'keyward: bad.jsonl line 6: "roles" must be a list of role names',
+      'keyward: 4 bad lines; nothing imported (--skip-invalid imports the valid lines)',
+    ]);
+    expect(bad.stdout).toBe('');
     expect(JSON.parse(cli('keys', 'list', '--json').stdout)).toEqual([]);
+    // --skip-invalid imports lines 1 and 7 and reports the rest.
+    const skipping = cli('keys', 'import', 'bad.jsonl', '--skip-invalid');
+    expect(skipping.status).toBe(0);
+    expect(skipping.stdout).toBe('imported 2 keys\n');
+    expect(skipping.stderr).toContain('keyward: bad.jsonl line 6: "roles" must be a list of role names\n');
+    expect(skipping.stderr).toContain('keyward: skipped 4 bad lines\n');
+    const names = JSON.parse(cli('keys', 'list', '--json').stdout).map((k: { name: string }) => k.name);
+    expect(names.sort()).toEqual(['imported 7', 'one']);
+    // Keys already in the store are bad lines too, found before anything is written.
+    const again = cli('keys', 'import', 'bad.jsonl', '--skip-invalid');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('keyward: bad.jsonl line 1: this key is already in the store\n');
+    expect(again.stderr).toContain('keyward: bad.jsonl line 7: this key is already in the store\n');
+    expect(again.stderr).toContain('keyward: bad.jsonl: no keys to import\n');
     writeFileSync(
       join(dir, 'ok.jsonl'),
-      `{"key": "old-system-key-number-one", "name": "one", "roles": ["reader"]}\n\n{"sha256": "${sha}", "name": "two", "plan": "free"}\n`,
+      `{"key": "old-system-key-number-five", "name": "five", "roles": ["reader"]}\n\n{"sha256": "${sha}", "name": "two", "plan": "free"}\n`,
     );
     const ok = cli('keys', 'import', 'ok.jsonl');
     expect(ok.stdout).toBe('imported 2 keys\n');
-    const again = cli('keys', 'import', 'ok.jsonl');
-    expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/already exists in the store; nothing imported/);
-  });
+    const twice = cli('keys', 'import', 'ok.jsonl');
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toMatch(/ok\.jsonl line 1: this key is already in the store\n/);
+    expect(twice.stderr).toMatch(/ok\.jsonl line 3: this key is already in the store\n/);
+    expect(twice.stderr).toMatch(/2 bad lines; nothing imported/);
+    // Nine CLI runs of about a second each: more than the default 20 s on a loaded machine.
+  }, 90_000);
 });
 
 describe('a key created with the CLI against a running gateway', () => {

@@ -1,8 +1,8 @@
-/** Runs the built `keyward` command as a user would: a real process, real exit code and output. */
+/** Runs the built `keyward` command as a user would (its executable, bin.js): a real process, real exit code and output. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 export interface CliResult {
   status: number | null;

@@ -93,6 +93,11 @@ export async function startPostgres(): Promise<RunningService | null> {
   }));
 }
 
+/** Path of a command-line tool on PATH (nginx, jq, systemd-analyze…); null (or a throw in CI) if not installed. */
+export function findTool(name: string): string | null {
+  return onPath(name) ?? unavailable(`${name} not installed`);
+}
+
 /** Path of the Debian chromium launcher; null (or a throw in CI) if not installed. */
 export function findChromium(): string | null {
   if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';

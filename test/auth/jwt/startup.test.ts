@@ -1,7 +1,7 @@
 /**
  * When JWT is on, and what start says when it cannot be: a config that accepts jwt needs the
  * master key (it seals the signing keys), a wrong one stops start with a clear message, and a
- * config without JWT — like the built-in demo — starts without any master key.
+ * config without JWT starts without any master key.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { JwtRuntime } from '../../../src/auth/jwt/runtime.js';
 import { compileConfig } from '../../../src/config/compile.js';
-import { DEMO_CONFIG_YAML } from '../../../src/config/demo.js';
 import { jwtNeeded } from '../../../src/config/jwt-settings.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { runCli } from '../../helpers/cli.js';
@@ -28,7 +27,6 @@ const withMaster = (key: string, extra = '') => `secrets: { masterKey: "${key}" 
 
 describe('deciding whether JWT is on', () => {
   test.each([
-    ['the built-in demo', DEMO_CONFIG_YAML, false],
     ['API keys only', JWT_SERVICE.replace(', jwt', ''), false],
     ['a service accepting jwt', JWT_SERVICE, true],
     ['a master key alone', withMaster(masterKey()), true],
