@@ -1,4 +1,4 @@
-/** `/users`: local users for JWT login (SPEC §6). Passwords go in, never come out; hashes never leave the store. */
+/** `/users`: local users for JWT login. Passwords go in, never come out; hashes never leave the store. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { toUserView, UserInputError, type UserService } from '../auth/login/users.js';

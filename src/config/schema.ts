@@ -1,5 +1,5 @@
 /**
- * The whole of SPEC §2 as one TypeBox schema: it gives the TypeScript types, the runtime
+ * The whole config file as one TypeBox schema: it gives the TypeScript types, the runtime
  * validation behind `keyward check`, and the defaults. Every object rejects unknown keys.
  * `errorMessage` is the wording `keyward check` prints for that node.
  */

@@ -1,6 +1,6 @@
 /**
  * A JSON body parser that keeps integers exact. Clients such as Python's `requests` send big
- * integers as bare JSON numbers (the seeds post a 45-digit number that way); `JSON.parse` would
+ * integers as bare JSON numbers (Python clients post a 45-digit number that way); `JSON.parse` would
  * round them to a double. With JSON.parse's source-text access (V8 11.4+, Node 21+), an integer
  * literal too large for a double is handed on as its decimal text instead, so nothing is lost.
  */

@@ -5,13 +5,11 @@
  * registered before any route, since @fastify/swagger collects routes as they are added; the
  * two endpoints are a public mount of their own.
  */
-import { createRequire } from 'node:module';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { KEYWARD_VERSION as version } from '../package-info.js';
 import { type Mount, publicMount } from './pipeline.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export interface OpenApiOptions {
   /** The API-key header, for the security scheme. */

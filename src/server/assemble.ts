@@ -4,7 +4,6 @@
  * on them. `keyward start` and the tests both use this, so what is tested is what runs.
  * Closing flushes batched writes before the store closes.
  */
-import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import { compileCredentialTransports } from '../auth/credentials.js';
 import { openJwtRuntime } from '../auth/jwt/runtime.js';
@@ -19,6 +18,7 @@ import type { CompiledConfig } from '../config/compile.js';
 import { RateLimiter } from '../limits/limiter.js';
 import type { QuotaPersistence } from '../limits/local.js';
 import { SqlQuotaPersistence } from '../limits/persistence.js';
+import { KEYWARD_VERSION as version } from '../package-info.js';
 import { openStore, type Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import { GatewayMetrics } from '../telemetry/metrics.js';
@@ -28,8 +28,6 @@ import { buildApp } from './app.js';
 import type { GatewayParts } from './parts.js';
 import { openVault } from './vault.js';
 import { openProxyRoutes, openWebSockets } from './websockets.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export interface AssembleOptions {
   clock: Clock;

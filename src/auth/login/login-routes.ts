@@ -1,5 +1,5 @@
 /**
- * `POST /auth/login`, `/auth/refresh`, `/auth/logout` (SPEC §3): local users get a short-lived
+ * `POST /auth/login`, `/auth/refresh`, `/auth/logout`: local users get a short-lived
  * access token and a rotating refresh token. Every login failure looks the same from outside
  * (401 KW_ERR_LOGIN_FAILED, about one Argon2 verification of time), and repeated failures per
  * username or address are answered 429 before any password is checked.

@@ -1,8 +1,8 @@
 /**
  * Who may read and who may change places. `roles` is either one list (needed for both) or
  * `{ read, write }`. Reading with no read roles is public — a credential is checked if sent but
- * not required — because the places are what the public map shows (the seed's map page was
- * public; only posting a place was protected). Unset write roles fall back to the read roles,
+ * not required — because the places are what the public map shows (a places map is usually
+ * public; posting a place is what needs protecting). Unset write roles fall back to the read roles,
  * so writing is never more open than reading by accident.
  */
 import type { AuthScheme } from '../../auth/authenticate.js';

@@ -1,5 +1,5 @@
 /**
- * Places as the seed's CSV (`name,latitude,longitude`): export, and import with a report of
+ * Places as the common CSV (`name,latitude,longitude`): export, and import with a report of
  * every bad row. Names that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are
  * exported with a leading `'` (OWASP's CSV-injection advice) and import strips it again, so a
  * file round-trips unchanged.

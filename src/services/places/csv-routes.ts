@@ -1,5 +1,5 @@
 /**
- * `GET {path}.csv` and `POST {path}.csv`: the seed's `name,latitude,longitude` file. Import is
+ * `GET {path}.csv` and `POST {path}.csv`: the common `name,latitude,longitude` file. Import is
  * all or nothing: every row is checked first and a 422 lists each bad row; only a clean file is
  * written, in one transaction.
  */

@@ -1,7 +1,7 @@
 /**
  * Validation of a place's fields, shared by the JSON API and CSV import so both accept exactly
  * the same values: a name of 1–200 characters of plain text, and coordinates in range given as
- * numbers or numeric strings (the seed posts `"latitude": "-27.597724533718875"`).
+ * numbers or numeric strings (clients post `"latitude": "-27.597724533718875"`).
  */
 import type { PlaceInput } from '../../store/repositories/places.js';
 

@@ -1,4 +1,4 @@
-/** Storage of the places service's named points (SPEC §5); input is validated before it gets here. */
+/** Storage of the places service's named points; input is validated before it gets here. */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { newId } from '../../ids.js';
