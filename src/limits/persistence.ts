@@ -1,8 +1,12 @@
-/** Calendar quota counters kept in the store, so day and month quotas survive restarts. */
+/**
+ * Calendar quota counters kept in the store, so day and month quotas survive restarts (and a
+ * lost Redis). Every write adds to the stored count (`count = count + n`) in one statement, so
+ * processes and instances writing the same counter never overwrite each other's totals.
+ */
 import type { Kysely } from 'kysely';
 import { writeInChunks } from '../store/chunks.js';
 import type { Database } from '../store/tables.js';
-import { type QuotaKey, type QuotaPersistence, quotaKey } from './local.js';
+import { type QuotaKey, type QuotaPersistence, quotaKey } from './backends/local.js';
 
 /** QuotaPersistence on the `quota_counters` table (SQLite or Postgres). */
 export class SqlQuotaPersistence implements QuotaPersistence {
@@ -25,15 +29,24 @@ export class SqlQuotaPersistence implements QuotaPersistence {
     return counts;
   }
 
-  async save(entries: readonly (QuotaKey & { count: number })[]): Promise<void> {
-    await writeInChunks(entries, (chunk) =>
-      this.#db
-        .insertInto('quota_counters')
-        .values(chunk.map((e) => ({ id: e.id, period_start: e.periodStart, count: e.count })))
-        .onConflict((oc) =>
-          oc.columns(['id', 'period_start']).doUpdateSet((eb) => ({ count: eb.ref('excluded.count') })),
-        )
-        .execute(),
+  async add(entries: readonly (QuotaKey & { delta: number })[]): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    await writeInChunks(
+      entries.filter((e) => e.delta !== 0),
+      async (chunk) => {
+        const rows = await this.#db
+          .insertInto('quota_counters')
+          .values(chunk.map((e) => ({ id: e.id, period_start: e.periodStart, count: e.delta })))
+          .onConflict((oc) =>
+            oc.columns(['id', 'period_start']).doUpdateSet((eb) => ({
+              count: eb(eb.ref('quota_counters.count'), '+', eb.ref('excluded.count')),
+            })),
+          )
+          .returning(['id', 'period_start', 'count'])
+          .execute();
+        for (const row of rows) totals.set(quotaKey(row.id, Number(row.period_start)), Number(row.count));
+      },
     );
+    return totals;
   }
 }

@@ -12,7 +12,6 @@ import Fastify, {
 } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
-import { KeywardError } from '../errors.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
@@ -24,7 +23,8 @@ import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import type { GatewayParts } from './parts.js';
-import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
+import { clientErrorHandler, installProblemHandlers } from './problems.js';
+import { registerReadiness } from './readiness.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
 
@@ -84,21 +84,11 @@ function installTracingHooks(app: FastifyInstance, tracing: Tracing): void {
   });
 }
 
-/** `/healthz` (alive) and `/readyz` (the store answers). */
+/** `/healthz` (alive) and `/readyz` (the store, and Redis when configured, answer). */
 async function registerHealth(app: FastifyInstance, mount: Mount, parts: GatewayParts): Promise<void> {
   await mount(app, publicMount('health'), (scope) => {
     scope.get('/healthz', { config: { routeName: 'healthz' } }, async () => ({ status: 'ok' }));
-    scope.get('/readyz', { config: { routeName: 'readyz' } }, async (_request, reply) => {
-      try {
-        await parts.store.ping();
-      } catch {
-        return sendProblem(
-          reply,
-          new KeywardError('KW_ERR_NOT_READY', { detail: 'The store is not reachable.' }),
-        );
-      }
-      return { status: 'ready', checks: { store: 'ok' } };
-    });
+    registerReadiness(scope, parts.store, parts.redis);
   });
 }
 

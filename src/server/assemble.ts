@@ -10,14 +10,11 @@ import { openJwtRuntime } from '../auth/jwt/runtime.js';
 import { KeyLifecycle } from '../auth/keys/lifecycle.js';
 import { DEFAULT_CACHE_TTL_MS, KeyVerifier, type KeyVerifierOptions } from '../auth/keys/verify.js';
 import { RefreshTokenService } from '../auth/login/refresh-tokens.js';
-import { MemoryLoginThrottle } from '../auth/login/throttle.js';
 import { UserService } from '../auth/login/users.js';
 import { prepareDummyHash } from '../auth/passwords.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
-import { RateLimiter } from '../limits/limiter.js';
-import type { QuotaPersistence } from '../limits/local.js';
-import { SqlQuotaPersistence } from '../limits/persistence.js';
+import type { QuotaPersistence } from '../limits/backends/local.js';
 import { KEYWARD_VERSION as version } from '../package-info.js';
 import { openStore, type Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -26,6 +23,7 @@ import { openTracing } from '../telemetry/tracing.js';
 import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 import type { GatewayParts } from './parts.js';
+import { openSharedState } from './shared-state.js';
 import { openVault } from './vault.js';
 import { openProxyRoutes, openWebSockets } from './websockets.js';
 
@@ -133,8 +131,14 @@ export async function assembleGateway(
   });
   const usage = new UsageRecorder(store.usage, clock);
   const metrics = new GatewayMetrics();
-  const persistence = options.quotaPersistence?.(store) ?? new SqlQuotaPersistence(store.db);
-  const limiter = new RateLimiter(persistence, metrics, clock);
+  const shared = await openSharedState({
+    redisUrl: config.redisUrl === '' ? null : config.redisUrl,
+    store,
+    metrics,
+    clock,
+    logger,
+    ...(options.quotaPersistence ? { quotaPersistence: options.quotaPersistence(store) } : {}),
+  });
   const tracing = openTracing(config.tracing, version);
   // Read by the /metrics series: the routes of the app serving now.
   let current: GatewayParts | null = null;
@@ -151,7 +155,7 @@ export async function assembleGateway(
     await tracing?.shutdown().catch(() => {});
     await current?.routes.close().catch(() => {});
     await usage.close().catch(() => {});
-    await limiter.close().catch(() => {});
+    await shared.close().catch(() => {});
     await keyVerifier.close().catch(() => {});
     await store.close();
   };
@@ -164,10 +168,12 @@ export async function assembleGateway(
       keyVerifier,
       keys: new KeyLifecycle(store, { prefix: config.apiKeys.prefix, clock, caches: keyVerifier }),
       users: new UserService(store, clock),
-      loginThrottle: new MemoryLoginThrottle(clock),
+      loginThrottle: shared.loginThrottle,
       usage,
       metrics,
-      limiter,
+      limiter: shared.limiter,
+      bus: shared.bus,
+      redis: shared.redis,
       tracing,
       reloadConfig: { run: null },
       websockets: websockets.hub,

@@ -10,11 +10,13 @@ import type { KeyVerifier } from '../auth/keys/verify.js';
 import type { RefreshTokenService } from '../auth/login/refresh-tokens.js';
 import type { LoginThrottle } from '../auth/login/throttle.js';
 import type { UserService } from '../auth/login/users.js';
+import type { ChangeBus } from '../bus/bus.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import type { ConfigProblem } from '../config/problems.js';
 import type { RateLimiter } from '../limits/limiter.js';
 import type { WebSocketHub } from '../proxy/websocket/hub.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -61,4 +63,8 @@ export interface GatewayParts {
   websockets: WebSocketHub;
   /** Tells the process which parts serve now (for what reads the current routes, like /metrics). */
   serving: (parts: GatewayParts) => void;
+  /** Tells every process serving this store what changed (keys, users, secrets, signing keys). */
+  bus: ChangeBus;
+  /** The Redis connection when `redis.url` is set (for readiness). */
+  redis: RedisConnection | null;
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { KeyLifecycle } from '../../src/auth/keys/lifecycle.js';
 import { KeyVerifier } from '../../src/auth/keys/verify.js';
 import { ManualClock } from '../../src/clock.js';
-import { LocalLimiter } from '../../src/limits/local.js';
+import { LocalLimiter } from '../../src/limits/backends/local.js';
 import { SqlQuotaPersistence } from '../../src/limits/persistence.js';
 import { parseMasterKey } from '../../src/secrets/envelope.js';
 import { SecretVault } from '../../src/secrets/vault.js';

@@ -1,8 +1,8 @@
 /**
  * Slows password guessing: failed logins are counted per username and per client address in a
  * sliding window, and once either count reaches its limit further attempts are refused (429)
- * until the oldest failure leaves the window. Kept behind a small interface so a shared store
- * (Redis) can replace the in-memory one for multi-instance deployments.
+ * until the oldest failure leaves the window. Kept behind a small interface: this in-memory one
+ * serves a single process; throttle-shared.ts has the same windows in Redis and in the primary.
  */
 import type { Clock } from '../../clock.js';
 
@@ -23,6 +23,9 @@ export interface MemoryLoginThrottleOptions {
   maxTracked?: number;
 }
 
+/** Failures allowed per window: 10 per username, 50 per address, in 15 minutes. */
+export const LOGIN_THROTTLE = { windowMs: 15 * 60_000, maxPerUsername: 10, maxPerIp: 50 } as const;
+
 /** The per-process throttle: exact sliding windows, bounded memory. */
 export class MemoryLoginThrottle implements LoginThrottle {
   readonly #clock: Clock;
@@ -34,9 +37,9 @@ export class MemoryLoginThrottle implements LoginThrottle {
 
   constructor(clock: Clock, options: MemoryLoginThrottleOptions = {}) {
     this.#clock = clock;
-    this.#windowMs = options.windowMs ?? 15 * 60_000;
-    this.#maxPerUsername = options.maxPerUsername ?? 10;
-    this.#maxPerIp = options.maxPerIp ?? 50;
+    this.#windowMs = options.windowMs ?? LOGIN_THROTTLE.windowMs;
+    this.#maxPerUsername = options.maxPerUsername ?? LOGIN_THROTTLE.maxPerUsername;
+    this.#maxPerIp = options.maxPerIp ?? LOGIN_THROTTLE.maxPerIp;
     this.#maxTracked = options.maxTracked ?? 100_000;
   }
 

@@ -1,12 +1,17 @@
 /**
- * The in-process limiter: GCRA state for short windows, calendar counters for day/month
- * quotas. Calendar counters are loaded from and saved to a durable store (batched), so a daily
- * quota does not reset when the gateway restarts. Checking is atomic: after any loads finish,
- * every limit of a request is evaluated and, only if all allow, consumed, in one synchronous
- * step — so N concurrent requests against a limit of L admit exactly L, and a rejected request
- * consumes nothing from any limit.
+ * The in-process limit store: GCRA state for short windows, calendar counters for day/month
+ * quotas. Calendar counters are loaded from a durable store and their changes written back as
+ * increments (batched), so a daily quota survives a restart and several writers never overwrite
+ * each other's counts. Deciding is atomic: after any loads finish, every check of a request is
+ * evaluated and, only if all allow, committed, in one synchronous step — so N concurrent
+ * requests against a limit of L admit exactly L, and a refused request consumes nothing.
+ *
+ * It is the backend of a single process, and, in the primary of `--workers`, the authority the
+ * workers lease from (`acquire`, `release`).
  */
-import { evaluateGcra } from './gcra.js';
+import { acquireCalendar } from '../algorithms/calendar.js';
+import { acquireGcra } from '../algorithms/gcra.js';
+import type { Grant } from '../algorithms/grant.js';
 import {
   calendarPeriod,
   decide,
@@ -14,7 +19,8 @@ import {
   type LimitCheck,
   type LimitDecision,
   type LimitResult,
-} from './policy.js';
+} from '../policy.js';
+import type { AcquireItem, AcquireReply, CellReturn, LimitBackend } from './backend.js';
 
 export interface QuotaKey {
   id: string;
@@ -25,8 +31,8 @@ export interface QuotaKey {
 export interface QuotaPersistence {
   /** Current counts for the given counters (absent = 0). */
   load(keys: readonly QuotaKey[]): Promise<Map<string, number>>;
-  /** Writes absolute counts. */
-  save(entries: readonly (QuotaKey & { count: number })[]): Promise<void>;
+  /** Adds each delta to its stored count (an increment, never an overwrite); returns the new totals. */
+  add(entries: readonly (QuotaKey & { delta: number })[]): Promise<Map<string, number>>;
 }
 
 /** `id@periodStart`, the key calendar counters are held under. */
@@ -38,19 +44,29 @@ interface CalendarCounter {
   id: string;
   start: number;
   end: number;
+  /** The count as this process knows it: the stored total plus `pending`. */
   count: number;
+  /** Change not yet written to the durable store. */
+  pending: number;
   dirty: boolean;
+}
+
+/** What one request asks for beyond its own cell, per check (the primary's workers lease). */
+interface Wants {
+  want: readonly number[];
+  phantom: readonly number[];
 }
 
 const SWEEP_EVERY = 10_000;
 
-export class LocalLimiter {
+export class LocalLimiter implements LimitBackend {
+  readonly available = true;
   readonly #persistence: QuotaPersistence | null;
   readonly #maxCounters: number;
   readonly #tats = new Map<string, number>();
   /** The current period's counter of each calendar check, by check id. */
   readonly #counters = new Map<string, CalendarCounter>();
-  /** Counters with counts not yet saved, including ones whose period has just ended. */
+  /** Counters with changes not yet saved, including ones whose period has just ended. */
   #dirty = new Set<CalendarCounter>();
   readonly #loading = new Map<string, Promise<void>>();
   #calls = 0;
@@ -67,68 +83,129 @@ export class LocalLimiter {
    */
   consume(checks: readonly LimitCheck[], now: number): LimitDecision | Promise<LimitDecision> {
     const loading = this.#ensureLoaded(checks, now);
-    if (loading) return loading.then(() => this.#decide(checks, now));
-    return this.#decide(checks, now);
+    if (loading) return loading.then(() => this.#decide(checks, now, null, null));
+    return this.#decide(checks, now, null, null);
   }
 
-  #decide(checks: readonly LimitCheck[], now: number): LimitDecision {
+  /** As `consume`, granting each check up to `want` leased cells on top (the primary's side of a lease). */
+  async acquire(items: readonly AcquireItem[], now: number): Promise<AcquireReply> {
+    const checks = items.map((i) => i.check);
+    const wants: Wants = { want: items.map((i) => i.want), phantom: items.map((i) => i.phantom) };
+    await this.#ensureLoaded(checks, now);
+    const grants: Omit<Grant, 'next'>[] = new Array(items.length);
+    const decision = this.#decide(checks, now, wants, grants);
+    return { allowed: decision.allowed, grants };
+  }
+
+  /** Takes back unused leased calendar cells (for a period still held; others stay counted). */
+  async release(returns: readonly CellReturn[]): Promise<void> {
+    for (const r of returns) {
+      const counter = this.#counters.get(r.id);
+      if (counter === undefined || counter.start !== r.periodStart) continue;
+      const cells = Math.min(r.cells, counter.count);
+      counter.count -= cells;
+      this.#changed(counter, -cells);
+    }
+  }
+
+  #decide(
+    checks: readonly LimitCheck[],
+    now: number,
+    wants: Wants | null,
+    grantsOut: Omit<Grant, 'next'>[] | null,
+  ): LimitDecision {
     if (++this.#calls % SWEEP_EVERY === 0) this.sweep(now);
     const results: LimitResult[] = new Array(checks.length);
+    const grants: Grant[] = new Array(checks.length);
     // What to commit per check if all allow: its calendar counter, or its new GCRA TAT.
     const counters: (CalendarCounter | undefined)[] = new Array(checks.length);
-    const tats: number[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as LimitCheck;
+      const want = wants ? (wants.want[i] as number) : 0;
+      let grant: Grant;
       if (isCalendar(check.policy.per)) {
         const counter = this.#counterFor(check, this.#period(check.policy.per, now));
-        const allowed = counter.count + 1 <= check.policy.requests;
-        const untilEnd = counter.end - now;
-        results[i] = {
-          check,
-          allowed,
-          remaining: allowed ? check.policy.requests - counter.count - 1 : 0,
-          resetMs: untilEnd,
-          retryAfterMs: allowed ? 0 : untilEnd,
-        };
+        grant = acquireCalendar(check.policy, counter.count, counter.end, now, want);
         counters[i] = counter;
       } else {
-        const { result, newTat } = evaluateGcra(check, this.#tats.get(check.id), now);
-        results[i] = result;
-        tats[i] = newTat;
+        const phantom = wants ? (wants.phantom[i] as number) : 0;
+        grant = acquireGcra(check.policy, this.#tats.get(check.id), now, want, phantom);
       }
+      grants[i] = grant;
+      results[i] = {
+        check,
+        allowed: grant.granted > 0,
+        remaining: grant.remaining,
+        resetMs: grant.resetMs,
+        retryAfterMs: grant.retryAfterMs,
+      };
     }
     const decision = decide(results);
+    if (grantsOut) {
+      for (let i = 0; i < grants.length; i++) {
+        const g = grants[i] as Grant;
+        grantsOut[i] = {
+          granted: g.granted,
+          remaining: g.remaining,
+          resetMs: g.resetMs,
+          retryAfterMs: g.retryAfterMs,
+        };
+      }
+    }
     if (!decision.allowed) return decision;
     for (let i = 0; i < checks.length; i++) {
+      const grant = grants[i] as Grant;
       const counter = counters[i];
       if (counter) {
-        counter.count++;
-        if (this.#persistence !== null && !counter.dirty) {
-          counter.dirty = true;
-          this.#dirty.add(counter);
-        }
+        this.#changed(counter, grant.next - counter.count);
+        counter.count = grant.next;
       } else {
-        this.#tats.set((checks[i] as LimitCheck).id, tats[i] as number);
+        this.#tats.set((checks[i] as LimitCheck).id, grant.next);
       }
     }
     return decision;
   }
 
-  /** Saves changed calendar counters; failed saves stay pending for the next flush. */
+  #changed(counter: CalendarCounter, delta: number): void {
+    if (this.#persistence === null || delta === 0) return;
+    counter.pending += delta;
+    if (!counter.dirty) {
+      counter.dirty = true;
+      this.#dirty.add(counter);
+    }
+  }
+
+  /**
+   * Adds pending changes to the durable store, and takes back the totals it returns, so counts
+   * other writers added (another instance on the same database) show here within a flush.
+   * Failed writes stay pending for the next flush.
+   */
   async flush(): Promise<void> {
     if (!this.#persistence || this.#dirty.size === 0) return;
     const dirty = [...this.#dirty];
     this.#dirty = new Set();
-    for (const c of dirty) c.dirty = false;
+    const deltas = dirty.map((c) => c.pending);
+    for (const c of dirty) {
+      c.dirty = false;
+      c.pending = 0;
+    }
+    let totals: Map<string, number>;
     try {
-      await this.#persistence.save(dirty.map((c) => ({ id: c.id, periodStart: c.start, count: c.count })));
+      totals = await this.#persistence.add(
+        dirty.map((c, i) => ({ id: c.id, periodStart: c.start, delta: deltas[i] as number })),
+      );
     } catch (error) {
-      for (const c of dirty) {
-        c.dirty = true;
-        this.#dirty.add(c);
-      }
+      for (let i = 0; i < dirty.length; i++) this.#changed(dirty[i] as CalendarCounter, deltas[i] as number);
       throw error;
     }
+    for (const c of dirty) {
+      const total = totals.get(quotaKey(c.id, c.start));
+      if (total !== undefined && this.#counters.get(c.id) === c) c.count = Math.max(total + c.pending, 0);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
   }
 
   /** Drops state that no longer limits anything (a full GCRA allowance, a past calendar period). */
@@ -162,8 +239,8 @@ export class LocalLimiter {
   #counterFor(check: LimitCheck, period: { start: number; end: number }): CalendarCounter {
     let counter = this.#counters.get(check.id);
     if (counter === undefined || counter.start !== period.start) {
-      // An earlier period's unsaved count stays in #dirty until flushed.
-      counter = { id: check.id, start: period.start, end: period.end, count: 0, dirty: false };
+      // An earlier period's unsaved change stays in #dirty until flushed.
+      counter = { id: check.id, start: period.start, end: period.end, count: 0, pending: 0, dirty: false };
       this.#counters.set(check.id, counter);
     }
     return counter;
@@ -212,6 +289,7 @@ export class LocalLimiter {
           start: k.periodStart,
           end,
           count: counts.get(quotaKey(k.id, k.periodStart)) ?? 0,
+          pending: 0,
           dirty: false,
         });
       }

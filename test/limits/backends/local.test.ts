@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { rateLimitHeaders } from '../../src/limits/headers.js';
-import { LocalLimiter } from '../../src/limits/local.js';
-import { calendarPeriod, type LimitCheck, type Period } from '../../src/limits/policy.js';
+import { LocalLimiter } from '../../../src/limits/backends/local.js';
+import { rateLimitHeaders } from '../../../src/limits/headers.js';
+import {
+  calendarPeriod,
+  type LimitCheck,
+  type LimitDecision,
+  type Period,
+} from '../../../src/limits/policy.js';
 
 const check = (id: string, requests: number, per: Period): LimitCheck => ({
   id,
@@ -103,7 +108,9 @@ describe('several limits at once', () => {
   test('N concurrent requests against a limit of L admit exactly L', async () => {
     const limiter = new LocalLimiter();
     const c = check('conc', 50, 'day');
-    const decisions = await Promise.all(Array.from({ length: 200 }, () => limiter.consume([c], T0)));
+    const decisions: LimitDecision[] = await Promise.all(
+      Array.from({ length: 200 }, () => limiter.consume([c], T0)),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
   });
 
@@ -117,15 +124,37 @@ describe('several limits at once', () => {
   });
 });
 
-describe('memory bound with a durable store', () => {
+/** A durable store in memory with the SQL store's semantics: loads, and adds deltas returning totals. */
+function memoryPersistence() {
+  const saved = new Map<string, number>();
+  const writes: { id: string; periodStart: number; delta: number }[] = [];
+  return {
+    saved,
+    writes,
+    async load(keys: readonly { id: string; periodStart: number }[]) {
+      const out = new Map<string, number>();
+      for (const k of keys) {
+        const v = saved.get(`${k.id}@${k.periodStart}`);
+        if (v !== undefined) out.set(`${k.id}@${k.periodStart}`, v);
+      }
+      return out;
+    },
+    async add(entries: readonly { id: string; periodStart: number; delta: number }[]) {
+      const totals = new Map<string, number>();
+      for (const e of entries) {
+        const key = `${e.id}@${e.periodStart}`;
+        saved.set(key, (saved.get(key) ?? 0) + e.delta);
+        totals.set(key, saved.get(key) as number);
+        writes.push({ ...e });
+      }
+      return totals;
+    },
+  };
+}
+
+describe('durable calendar counts', () => {
   test('a count not yet saved when its day ends is still saved, and the new day starts at zero', async () => {
-    const saves: { id: string; periodStart: number; count: number }[] = [];
-    const persistence = {
-      load: async () => new Map<string, number>(),
-      async save(entries: readonly { id: string; periodStart: number; count: number }[]) {
-        saves.push(...entries);
-      },
-    };
+    const persistence = memoryPersistence();
     const limiter = new LocalLimiter(persistence);
     const c = check('midnight', 2, 'day');
     const today = calendarPeriod('day', T0).start;
@@ -138,33 +167,56 @@ describe('memory bound with a durable store', () => {
     expect(next.allowed).toBe(true);
     expect(next.tightest?.remaining).toBe(1);
     await limiter.flush();
-    expect(saves).toEqual(
+    expect(persistence.writes).toEqual(
       expect.arrayContaining([
-        { id: 'midnight', periodStart: today, count: 2 },
-        { id: 'midnight', periodStart: tomorrow, count: 1 },
+        { id: 'midnight', periodStart: today, delta: 2 },
+        { id: 'midnight', periodStart: tomorrow, delta: 1 },
       ]),
     );
-    expect(saves).toHaveLength(2);
+    expect(persistence.writes).toHaveLength(2);
     await limiter.flush();
-    expect(saves).toHaveLength(2);
+    expect(persistence.writes).toHaveLength(2);
+  });
+
+  test('writes are increments: two limiters on one store add up instead of overwriting', async () => {
+    const persistence = memoryPersistence();
+    const c = check('shared', 5, 'day');
+    const a = new LocalLimiter(persistence);
+    const b = new LocalLimiter(persistence);
+    for (let i = 0; i < 3; i++) await a.consume([c], T0);
+    for (let i = 0; i < 2; i++) await b.consume([c], T0);
+    await a.flush();
+    await b.flush();
+    const start = calendarPeriod('day', T0).start;
+    expect(persistence.saved.get(`shared@${start}`)).toBe(5);
+    // A flush takes back the store's total: b, which flushed last, knows the quota is spent.
+    expect((await b.consume([c], T0)).allowed).toBe(false);
+  });
+
+  test('a failed write stays pending and is added once on the next flush', async () => {
+    const persistence = memoryPersistence();
+    let failing = true;
+    const flaky = {
+      load: persistence.load,
+      add: async (entries: readonly { id: string; periodStart: number; delta: number }[]) => {
+        if (failing) throw new Error('store down');
+        return persistence.add(entries);
+      },
+    };
+    const limiter = new LocalLimiter(flaky);
+    const c = check('flaky', 10, 'day');
+    await limiter.consume([c], T0);
+    await expect(limiter.flush()).rejects.toThrow('store down');
+    await limiter.consume([c], T0);
+    failing = false;
+    await limiter.flush();
+    expect(persistence.writes).toEqual([
+      { id: 'flaky', periodStart: calendarPeriod('day', T0).start, delta: 2 },
+    ]);
   });
 
   test('saved calendar counters are dropped past the bound and read back on next use', async () => {
-    const saved = new Map<string, number>();
-    const persistence = {
-      async load(keys: readonly { id: string; periodStart: number }[]) {
-        return new Map(
-          keys.flatMap((k) =>
-            saved.has(`${k.id}@${k.periodStart}`)
-              ? [[`${k.id}@${k.periodStart}`, saved.get(`${k.id}@${k.periodStart}`) as number]]
-              : [],
-          ),
-        );
-      },
-      async save(entries: readonly { id: string; periodStart: number; count: number }[]) {
-        for (const e of entries) saved.set(`${e.id}@${e.periodStart}`, e.count);
-      },
-    };
+    const persistence = memoryPersistence();
     const limiter = new LocalLimiter(persistence, 10);
     for (let i = 0; i < 30; i++) await limiter.consume([check(`k${i}`, 1, 'day')], T0);
     await limiter.flush();

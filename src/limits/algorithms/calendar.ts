@@ -1,0 +1,20 @@
+/**
+ * Calendar quotas for day and month: a count per subject and period (UTC midnight, the 1st of
+ * the month), refused once it reaches the limit until the period ends. The count is the state;
+ * the period is part of where it is kept. The Redis script (backends/redis-script.ts) runs the
+ * same arithmetic.
+ */
+import type { Policy } from '../policy.js';
+import type { Grant } from './grant.js';
+import { leaseExtra } from './lease.js';
+
+/** Grants one cell (plus up to `want` leased ones) against `count` in the period ending at `end`. */
+export function acquireCalendar(policy: Policy, count: number, end: number, now: number, want = 0): Grant {
+  const available = policy.requests - count;
+  const untilEnd = end - now;
+  if (available < 1)
+    return { granted: 0, remaining: 0, resetMs: untilEnd, retryAfterMs: untilEnd, next: count };
+  const extra = leaseExtra(available - 1, want, 0);
+  const next = count + 1 + extra;
+  return { granted: 1 + extra, remaining: policy.requests - next, resetMs: untilEnd, retryAfterMs: 0, next };
+}

@@ -1,0 +1,49 @@
+/**
+ * GCRA (the generic cell rate algorithm) for short windows: one number per subject, the
+ * theoretical arrival time (TAT). A fresh subject may spend its whole allowance at once, then
+ * refills smoothly at requests/period — so there is never a 2× burst at a window boundary, as a
+ * fixed window would allow. The Redis script (backends/redis-script.ts) runs the same arithmetic.
+ */
+import { type Policy, windowMs } from '../policy.js';
+import type { Grant } from './grant.js';
+import { leaseExtra } from './lease.js';
+
+// Cells are counted with floor(x + EPSILON) so 60000 / (60000 / 7) * 7 stays 7, not 6.999….
+const EPSILON = 1e-9;
+
+/**
+ * Grants one cell (plus up to `want` leased cells, charging `phantom` more for them) against
+ * `tat` at `now`, or refuses with the wait. Pure: the caller stores `next` if it commits.
+ */
+export function acquireGcra(
+  policy: Policy,
+  tat: number | undefined,
+  now: number,
+  want = 0,
+  phantom = 0,
+): Grant {
+  const period = windowMs(policy.per as 'second' | 'minute' | 'hour');
+  const interval = period / policy.requests;
+  const base = tat === undefined || tat < now ? now : tat;
+  // Cells that would conform right now: the allowance not yet spent.
+  const available = Math.floor((now + period - base) / interval + EPSILON);
+  if (available < 1) {
+    return {
+      granted: 0,
+      remaining: 0,
+      resetMs: base - now,
+      retryAfterMs: Math.ceil(base + interval - period - now),
+      next: base,
+    };
+  }
+  const extra = leaseExtra(available - 1, want, phantom);
+  const taken = 1 + extra + (extra > 0 ? phantom : 0);
+  const next = base + taken * interval;
+  return {
+    granted: 1 + extra,
+    remaining: available - taken,
+    resetMs: Math.ceil(next - now),
+    retryAfterMs: 0,
+    next,
+  };
+}
