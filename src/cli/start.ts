@@ -7,6 +7,7 @@ import { isClusterWorker, requestReloadOfOtherWorkers, runPrimary } from '../ser
 import { handleShutdownSignals, prepareStore, startGateway } from '../server/lifecycle.js';
 import { boundYoungGeneration } from '../server/memory.js';
 import { applyMemoryBudget } from '../server/memory-budget.js';
+import { openPrimaryHub } from '../server/primary-hub.js';
 import { chooseConfigFile, resolveConfig } from './config-source.js';
 import { UsageError } from './output.js';
 
@@ -50,9 +51,14 @@ export function registerStartCommand(program: Command): void {
       // The demo user is announced after the admin key, which the store preparation prints.
       const demoUser = isDemo && !isClusterWorker();
       if (workers > 1 && !isClusterWorker()) {
+        const log = (line: string) => process.stderr.write(`${line}\n`);
         await prepareStore(compiled);
         if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
-        process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
+        // Without Redis the primary holds the limits, throttles and change relay the workers share.
+        const hub = compiled.redis.url ? null : await openPrimaryHub(compiled, log);
+        const code = await runPrimary(workers, log);
+        await hub?.close();
+        process.exit(code);
       }
       const gateway = await startGateway(compiled, {
         bootstrapAdmin: !isClusterWorker(),

@@ -114,10 +114,13 @@ export type RpcHandler = (payload: unknown, from: IpcPort) => unknown;
 
 /** The primary's end for one worker: answers its calls, takes its notices, pushes notices to it. */
 export class RpcServer {
+  /** The worker this server answers. */
+  readonly port: IpcPort;
   readonly #port: IpcPort;
   #outbox: Envelope | null = null;
 
   constructor(port: IpcPort, handlers: ReadonlyMap<string, RpcHandler>) {
+    this.port = port;
     this.#port = port;
     port.on('message', (message) => {
       if (!isEnvelope(message)) return;

@@ -30,6 +30,13 @@ export interface RunningService {
   port: number;
   /** Stops the server and deletes its temp dir; safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Stops the server process (SIGKILL with `hard`, else its clean shutdown signal) but keeps
+   * its port and data dir, to simulate an outage; `resume()` starts it again on the same port.
+   * A Redis resumes empty (persistence is off), as after losing its memory.
+   */
+  halt(options?: { hard?: boolean }): Promise<void>;
+  resume(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -116,14 +123,22 @@ async function launch(dir: string, start: (port: number) => Launched): Promise<R
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
-    const server = start(port);
+    let server = start(port);
     const stop = once(async () => {
       await killGroup(server.child, server.stopSignal);
       rmSync(dir, { recursive: true, force: true });
     });
+    const halt = async (options: { hard?: boolean } = {}) => {
+      await killGroup(server.child, options.hard ? 'SIGKILL' : server.stopSignal);
+    };
+    const resume = async () => {
+      if (!hasExited(server.child)) return;
+      server = start(port);
+      await waitReady(server, dir);
+    };
     try {
       await waitReady(server, dir);
-      return { url: server.url, port, stop };
+      return { url: server.url, port, stop, halt, resume };
     } catch (error) {
       lastError = error;
       const diedEarly = hasExited(server.child);
