@@ -31,7 +31,7 @@ export function acquireGcra(
     return {
       granted: 0,
       remaining: 0,
-      resetMs: base - now,
+      resetMs: Math.ceil(base - now),
       retryAfterMs: Math.ceil(base + interval - period - now),
       next: base,
     };

@@ -118,7 +118,7 @@ for i = 1, #KEYS do
   else
     if seeded[i] then redis.call('SET', KEYS[i], ARGV[a + 6], 'NX') end
     redis.call('INCRBY', KEYS[i], nexts[i])
-    redis.call('PEXPIREAT', KEYS[i], tonumber(ARGV[a + 3]) + 3600000)
+    redis.call('PEXPIRE', KEYS[i], math.max(1, math.ceil(tonumber(ARGV[a + 3]) - now)) + 3600000)
   end
 end
 return out
