@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
+import { isStoreUnavailable } from '../store/availability.js';
 
 const FASTIFY_CODE_MAP: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'KW_ERR_BODY_TOO_LARGE',
@@ -60,6 +61,8 @@ export function toKeywardError(error: unknown): KeywardError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new KeywardError(status === 404 ? 'KW_ERR_NOT_FOUND' : 'KW_ERR_BAD_REQUEST');
   }
+  if (isStoreUnavailable(error))
+    return new KeywardError('KW_ERR_NOT_READY', { detail: 'The store is not reachable; try again shortly.' });
   return new KeywardError('KW_ERR_INTERNAL');
 }
 

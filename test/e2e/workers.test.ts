@@ -41,10 +41,12 @@ afterAll(async () => {
 /** `count` parallel calls, each on its own connection (so the kernel spreads them over the workers). */
 async function parallel(key: string, count: number): Promise<number[]> {
   const calls = Array.from({ length: count }, () =>
-    fetch(`${gateway.url}/v1/time`, { headers: { 'x-api-key': key, connection: 'close' } }).then(async (r) => {
-      await r.arrayBuffer();
-      return r.status;
-    }),
+    fetch(`${gateway.url}/v1/time`, { headers: { 'x-api-key': key, connection: 'close' } }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      },
+    ),
   );
   return Promise.all(calls);
 }
@@ -58,10 +60,13 @@ describe('--workers 2 share exact limits without Redis', () => {
   test.each([
     ['a 5-a-day plan', 'free', 40, 5],
     ['a 7-a-minute plan (GCRA)', 'burst', 30, 7],
-  ])('%s admits exactly its limit of parallel calls spread over both workers', async (_name, plan, calls, limit) => {
-    const codes = await parallel(keys[plan] as string, calls);
-    expect(tally(codes)).toEqual({ ok: limit, limited: calls - limit });
-  });
+  ])(
+    '%s admits exactly its limit of parallel calls spread over both workers',
+    async (_name, plan, calls, limit) => {
+      const codes = await parallel(keys[plan] as string, calls);
+      expect(tally(codes)).toEqual({ ok: limit, limited: calls - limit });
+    },
+  );
 
   test('both workers served, and a spent quota stays spent on either', async () => {
     expect(gateway.servingPids().size).toBe(2);

@@ -44,6 +44,29 @@ describe.skipIf(!redis)('startRedis', () => {
   });
 });
 
+describe.skipIf(!redis)('halt and resume', () => {
+  test('a halted Redis refuses connections; resumed, it answers on the same port, empty', async () => {
+    const service = await startRedis();
+    if (!service) return;
+    const client = new Redis(service.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      await client.set('keyward:test', 'value');
+      await service.halt({ hard: true });
+      expect(await listening(service.port)).toBe(false);
+      await service.resume();
+      expect(await listening(service.port)).toBe(true);
+      const again = new Redis(service.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      await again.connect();
+      expect(await again.get('keyward:test')).toBeNull();
+      again.disconnect();
+    } finally {
+      client.disconnect();
+      await service.stop();
+    }
+  });
+});
+
 describe.skipIf(!postgres)('startPostgres', () => {
   test('answers select 1 as user keyward, then stop() closes the port', async () => {
     const service = postgres!;
