@@ -55,7 +55,7 @@ export function registerStartCommand(program: Command): void {
         await prepareStore(compiled);
         if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
         // Without Redis the primary holds the limits, throttles and change relay the workers share.
-        const hub = compiled.redis.url ? null : await openPrimaryHub(compiled, log);
+        const hub = compiled.redisUrl !== '' ? null : await openPrimaryHub(compiled, log);
         const code = await runPrimary(workers, log);
         await hub?.close();
         process.exit(code);
