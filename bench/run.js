@@ -7,6 +7,8 @@
 //   --soak     add a 60 s RSS soak (about a minute more)
 //   --quick    short runs and 100k keys, to try the bench (not a record)
 //   --profile  run Keyward with --cpu-prof; profiles land in bench/results/profiles/<timestamp>/
+//   --only=ID,ID  only these throughput scenarios (and the baselines they are compared with), no
+//              latency, 1M-key or soak runs: to try one row (e.g. --only=keyward-redis --quick)
 // The WebSocket rows alone: `node bench/scenarios/websocket.js [--quick]`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +18,11 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv.filter((a) => !a.startsWith('--only=')));
 const quick = args.has('--quick');
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',').filter(Boolean)) : null;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 if (!existsSync(join(benchDir, 'node_modules'))) {
@@ -87,8 +92,44 @@ const results = {
 };
 const S = results.scenarios;
 
+/** Ends an --only run after its throughput rounds (no latency, 1M-key or soak runs). */
+class OnlyDone extends Error {}
+
+/** The scenario ids in `ids` and the baselines they are compared with. */
+function withBaselines(ids, list) {
+  const keep = new Set(ids);
+  for (const s of list) if (ids.has(s.id) && s.baseline) keep.add(s.baseline);
+  return keep;
+}
+
+/** The servers an --only run needs: each selected scenario's own and its baseline's (ids name servers here). */
+function selectedServers(ids) {
+  const baselines = {
+    'keyward-redis': 'keyward-proxy',
+    'keyward-workers2': 'keyward-proxy',
+    'keyward-jwt': 'keyward-proxy',
+    'keyward-proxy': 'nginx-keycheck',
+    'keyward-time': 'fastify-hello',
+    'keyward-1mb': 'nginx-keycheck',
+    'fastify-undici': 'nginx-keycheck',
+    express: 'direct',
+    'nginx-keycheck': 'direct',
+  };
+  const servers = new Set(ids);
+  for (const id of ids) if (baselines[id]) servers.add(baselines[id]);
+  return servers;
+}
+
 try {
-  const { upstream, key, servers, jwt } = await startServers({ root, benchDir, work, nodeArgs, track, log });
+  const { upstream, key, servers, jwt } = await startServers({
+    root,
+    benchDir,
+    work,
+    nodeArgs,
+    track,
+    log,
+    only: only && selectedServers(only),
+  });
   results.upstream = upstream.kind;
   const withKey = { headers: { 'x-api-key': key } };
   const withJwt = jwt ? { headers: { authorization: `Bearer ${jwt.token}` } } : {};
@@ -179,10 +220,20 @@ try {
     ],
     [
       'keyward-workers2',
-      'Keyward proxy, --workers 2',
+      'Keyward proxy, --workers 2, limits shared through the primary',
       'Keyward 2 workers',
       'keyward',
       'keyward-workers2',
+      '/api/hello',
+      withKey,
+      'keyward-proxy',
+    ],
+    [
+      'keyward-redis',
+      'Keyward proxy, limits shared in Redis',
+      'Keyward Redis',
+      'keyward',
+      'keyward-redis',
       '/api/hello',
       withKey,
       'keyward-proxy',
@@ -198,6 +249,10 @@ try {
     baseline,
   }));
 
+  if (only) {
+    const keep = withBaselines(only, list);
+    list.splice(0, list.length, ...list.filter((s) => keep.has(s.id)));
+  }
   const rounds = new Map(list.map((s) => [s.id, []]));
   for (let round = 0; round < tp.rounds; round++) {
     for (const s of list) {
@@ -226,6 +281,7 @@ try {
         : { ...meta, throughput: summarizeRounds(done, server.proc.pid) };
   }
 
+  if (only) throw new OnlyDone();
   log('latency at 2000 req/s: direct, nginx key-check and Keyward, alternating');
   const latencyTargets = [
     { id: 'direct', url: `${upstream.url}/hello`, pid: upstream.proc.pid },
@@ -277,6 +333,8 @@ try {
       role: 'keyward',
       ...million.soak,
     };
+} catch (error) {
+  if (!(error instanceof OnlyDone)) throw error;
 } finally {
   await cleanup();
 }

@@ -48,6 +48,14 @@ export function evaluateTargets(results) {
       id: 'WebSocket msgs ≥ 0.50 × direct',
       ...ratioCheck(results, 'keyward-websocket', 'websocket-direct', 0.5),
     },
+    {
+      id: 'limits shared in Redis ≥ 0.80 × local limits',
+      ...ratioCheck(results, 'keyward-redis', 'keyward-proxy', 0.8),
+    },
+    {
+      id: '--workers 2 with shared limits ≥ 1.3 × one process',
+      ...ratioCheck(results, 'keyward-workers2', 'keyward-proxy', 1.3),
+    },
   ];
   const kp = s['keyward-proxy']?.latency;
   const dp = s.direct?.latency;

@@ -12,8 +12,8 @@ import { freePort, startProcess, waitForHttp } from '../lib/procs.js';
 const run = promisify(execFile);
 const HUGE = 1_000_000_000;
 
-/** The YAML config for a store in `dir` proxying `/api/*` to `upstreamUrl`. */
-export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt } = {}) {
+/** The YAML config for a store in `dir` proxying `/api/*` to `upstreamUrl` (limits in Redis with `redisUrl`). */
+export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt, redisUrl } = {}) {
   const providers = jwt
     ? `
   jwt:
@@ -33,7 +33,7 @@ export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt } = {}) {
   const secrets = jwt ? `secrets: { masterKey: "${randomBytes(32).toString('base64')}" }\n` : '';
   return `server: { host: 127.0.0.1, port: 8080 }
 storage: { url: "sqlite:${join(dir, 'keyward.db')}" }
-${secrets}log: { level: ${logLevel} }
+${redisUrl ? `redis: { url: "${redisUrl}" }\n` : ''}${secrets}log: { level: ${logLevel} }
 auth:
   apiKeys: { prefix: kw }${providers}
 plans:
@@ -59,10 +59,10 @@ async function cli(root, args) {
   return stdout;
 }
 
-/** Creates `dir` with config and migrated store; returns the config path. */
-export async function prepareKeyward(root, dir, upstreamUrl, options) {
+/** Creates `dir` with config (`file`, default keyward.yaml) and migrated store; returns the config path. */
+export async function prepareKeyward(root, dir, upstreamUrl, options = {}) {
   mkdirSync(dir, { recursive: true });
-  const config = join(dir, 'keyward.yaml');
+  const config = join(dir, options.file ?? 'keyward.yaml');
   writeFileSync(config, benchConfig(dir, upstreamUrl, options));
   await cli(root, ['migrate', '--config', config]);
   return config;

@@ -9,6 +9,7 @@ import { startUpstream } from '../baselines/upstream.js';
 import { freePort, startProcess, waitForHttp } from '../lib/procs.js';
 import { jwtBuilt, startJwtProvider } from './jwt-provider.js';
 import { createKey, pendingNotes, prepareKeyward, startKeyward } from './keyward.js';
+import { startRedisServer } from './redis.js';
 
 async function nodeBaseline(benchDir, script, extra, readyPath, readyStatus = 200) {
   const port = await freePort();
@@ -21,16 +22,20 @@ async function nodeBaseline(benchDir, script, extra, readyPath, readyStatus = 20
 }
 
 /**
- * Starts everything; `track(proc)` registers each process for cleanup. Returns
- * { upstream, key, servers: { name: { url, proc } | { skipped } }, jwt }.
+ * Starts everything (or, with `only`, the servers named in it); `track(proc)` registers each
+ * process for cleanup. Returns { upstream, key, servers: { name: { url, proc } | { skipped } }, jwt }.
  */
-export async function startServers({ root, benchDir, work, nodeArgs, track, log }) {
+export async function startServers({ root, benchDir, work, nodeArgs, track, log, only = null }) {
   const upstream = await startUpstream(work);
   track(upstream.proc);
   const config = await prepareKeyward(root, join(work, 'keyward'), upstream.url);
   const key = await createKey(root, config);
   const servers = { upstream };
   const start = async (name, fn) => {
+    if (only && !only.has(name)) {
+      servers[name] = { skipped: 'not selected (--only)' };
+      return;
+    }
     log(`starting ${name}`);
     try {
       servers[name] = await fn();
@@ -55,9 +60,21 @@ export async function startServers({ root, benchDir, work, nodeArgs, track, log 
   await start('keyward-time', keyward());
   await start('keyward-1mb', keyward());
   await start('keyward-workers2', keyward({ workers: 2 }));
+  // The same store and key, with limits shared in Redis (leased: the bench's limits are huge).
+  await start('keyward-redis', async () => {
+    const redis = await startRedisServer(work);
+    if (!redis) return { skipped: 'redis-server not installed' };
+    track(redis.proc);
+    const redisConfig = await prepareKeyward(root, join(work, 'keyward'), upstream.url, {
+      redisUrl: redis.url,
+      file: 'keyward-redis.yaml',
+    });
+    return startKeyward(root, redisConfig, { nodeArgs });
+  });
 
   let jwt = null;
-  if (!jwtBuilt(root)) servers['keyward-jwt'] = { skipped: 'JWT not built yet' };
+  if (only && !only.has('keyward-jwt')) servers['keyward-jwt'] = { skipped: 'not selected (--only)' };
+  else if (!jwtBuilt(root)) servers['keyward-jwt'] = { skipped: 'JWT not built yet' };
   else {
     jwt = await startJwtProvider();
     await start('keyward-jwt', async () => {

@@ -3,53 +3,22 @@
  * primary of `--workers`). A request whose every check holds a live lease is decided here,
  * synchronously; otherwise all of its checks go to the authority in one atomic call, which may
  * grant a lease on top (see algorithms/lease.ts: only limits of 1,000 requests or more, only
- * when the check is busy here, never more than an eighth of what remains). Leased cells are
- * counted by the authority when granted, so no caller is ever admitted past a limit; unused
- * calendar cells are given back when the lease ends. With a durable store (Redis mode), the
- * calendar cells this process admitted are also added to SQL every second.
+ * when the check is busy here, never more than an eighth of what remains). A busy check fetches
+ * its next lease in the background before the current one runs out, and a request that finds a
+ * lease on its way waits for it instead of asking too. Leased cells are counted by the
+ * authority when granted, so no caller is ever admitted past a limit; unused calendar cells are
+ * given back when a lease ends. With a durable store (Redis mode), the calendar cells this
+ * process admitted are also added to SQL every second.
  */
-import { gcraPhantom, leasable, leaseLifetimeMs } from '../algorithms/lease.js';
-import {
-  calendarPeriod,
-  decide,
-  isCalendar,
-  type LimitCheck,
-  type LimitDecision,
-  type LimitResult,
-} from '../policy.js';
+import { gcraPhantom, leasable } from '../algorithms/lease.js';
+import { calendarPeriod, decide, type LimitCheck, type LimitDecision, type LimitResult } from '../policy.js';
 import type { AcquireItem, AcquireReply, CellReturn, LimitAuthority, LimitBackend } from './backend.js';
+import { type Lease, LeaseEntry } from './lease-entry.js';
 import type { QuotaKey, QuotaPersistence } from './local.js';
 
-/** A lease is asked for only when the check saw enough requests here to use this many cells. */
-const MIN_WANT = 8;
-/** The most cells one lease may ask for. */
-const MAX_WANT = 10_000;
 /** Entries idle this long (and holding nothing) are dropped. */
 const IDLE_MS = 10_000;
-
-/** Per check: the live lease, the demand seen here, and calendar cells not yet written to SQL. */
-interface Entry {
-  check: LimitCheck;
-  /** Leased cells left, usable until `expiresAt`. */
-  cells: number;
-  expiresAt: number;
-  /** What the authority had left besides our lease when it granted it. */
-  remaining: number;
-  /** When the allowance is full again / the period ends, as of the grant. */
-  resetAt: number;
-  /** The calendar period the lease (and `used`) belongs to. */
-  periodStart: number;
-  periodEnd: number;
-  /** Requests seen since `windowStart`, and the rate measured over the window before. */
-  windowCount: number;
-  windowStart: number;
-  rate: number;
-  asking: boolean;
-  /** Calendar cells admitted here and not yet added to the durable store. */
-  used: number;
-  usedPeriod: number;
-  lastSeen: number;
-}
+const NO_PERIOD = { start: 0, end: 0 };
 
 export interface LeasingBackendOptions {
   authority: LimitAuthority;
@@ -62,7 +31,7 @@ export class LeasingBackend implements LimitBackend {
   readonly #authority: LimitAuthority;
   readonly #durable: QuotaPersistence | null;
   readonly #maxEntries: number;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, LeaseEntry>();
   #returns: CellReturn[] = [];
   /** Admitted calendar cells of periods entries have moved past, waiting for the durable write. */
   #usedElsewhere: (QuotaKey & { delta: number })[] = [];
@@ -78,81 +47,102 @@ export class LeasingBackend implements LimitBackend {
   }
 
   consume(checks: readonly LimitCheck[], now: number): LimitDecision | Promise<LimitDecision> {
-    const entries: Entry[] = new Array(checks.length);
+    const entries: LeaseEntry[] = new Array(checks.length);
+    const leases: Lease[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
       const e = this.#entries.get((checks[i] as LimitCheck).id);
-      if (e === undefined || e.cells < 1 || now >= e.expiresAt) return this.#ask(checks, now);
-      entries[i] = e;
+      const lease = e?.usable(now, this.#returns) ?? null;
+      if (lease === null) {
+        // A lease on its way: wait for it rather than asking too.
+        if (e?.pending) return this.#afterPending(e.pending, checks, now);
+        return this.#ask(checks, now);
+      }
+      entries[i] = e as LeaseEntry;
+      leases[i] = lease;
     }
     // Every check holds a leased cell: decide here, without a round trip.
     const results: LimitResult[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
-      const e = entries[i] as Entry;
-      e.cells--;
+      const e = entries[i] as LeaseEntry;
+      const lease = leases[i] as Lease;
+      lease.cells--;
       e.windowCount++;
       e.lastSeen = now;
-      if (this.#durable !== null && isCalendar(e.check.policy.per)) this.#countUsed(e, e.periodStart);
+      if (this.#durable !== null && e.calendar) this.#countUsed(e, lease.periodStart);
       results[i] = {
         check: checks[i] as LimitCheck,
         allowed: true,
-        remaining: e.remaining + e.cells,
-        resetMs: Math.max(0, e.resetAt - now),
+        remaining: lease.remaining + lease.cells,
+        resetMs: Math.max(0, lease.resetAt - now),
         retryAfterMs: 0,
       };
+      if (e.wantsRenewal(lease, now)) this.#renew(e, now);
     }
     return decide(results);
+  }
+
+  /** After the awaited lease arrives, tries again — on the caller's clock moved on by the wait. */
+  #afterPending(
+    pending: Promise<unknown>,
+    checks: readonly LimitCheck[],
+    now: number,
+  ): Promise<LimitDecision> {
+    const waited = performance.now();
+    return pending.then(() => {
+      const later = now + (performance.now() - waited);
+      const retry = this.#entriesLeased(checks, later)
+        ? this.consume(checks, later)
+        : this.#ask(checks, later);
+      return retry;
+    });
+  }
+
+  #entriesLeased(checks: readonly LimitCheck[], now: number): boolean {
+    for (const check of checks) {
+      if (this.#entries.get(check.id)?.usable(now, this.#returns) == null) return false;
+    }
+    return true;
   }
 
   /** Asks the authority for all of a request's checks, with a lease where the check is busy. */
   #ask(checks: readonly LimitCheck[], now: number): Promise<LimitDecision> {
     const items: AcquireItem[] = new Array(checks.length);
-    const entries: Entry[] = new Array(checks.length);
+    const entries: LeaseEntry[] = new Array(checks.length);
+    const leasing: LeaseEntry[] = [];
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as LimitCheck;
       const e = this.#entry(check, now);
       e.windowCount++;
       e.lastSeen = now;
-      const per = check.policy.per;
-      const period = isCalendar(per) ? calendarPeriod(per, now) : { start: 0, end: 0 };
+      const period = e.calendar ? calendarPeriod(check.policy.per as 'day' | 'month', now) : NO_PERIOD;
       let want = 0;
       let phantom = 0;
-      if (!e.asking && leasable(check.policy.requests)) {
-        want = this.#demand(e, now, leaseLifetimeMs(per));
+      if (e.pending === null && leasable(check.policy.requests)) {
+        want = e.demand(now);
         if (want > 0) {
-          e.asking = true;
-          if (!isCalendar(per)) phantom = gcraPhantom(check.policy.requests, per);
+          leasing.push(e);
+          if (!e.calendar) phantom = gcraPhantom(check.policy.requests, check.policy.per as 'second');
         }
       }
       entries[i] = e;
       items[i] = { check, want, phantom, periodStart: period.start, periodEnd: period.end };
     }
-    const settle = () => {
-      for (let i = 0; i < items.length; i++)
-        if ((items[i] as AcquireItem).want > 0) (entries[i] as Entry).asking = false;
-    };
-    return this.#authority.acquire(items, now).then(
-      (reply) => {
-        settle();
-        return this.#admit(items, entries, reply, now);
-      },
-      (error: unknown) => {
-        settle();
-        throw error;
-      },
-    );
+    const asked = this.#authority.acquire(items, now);
+    if (leasing.length > 0) this.#markPending(leasing, asked);
+    return asked.then((reply) => this.#admit(items, entries, reply, now));
   }
 
-  #admit(items: AcquireItem[], entries: Entry[], reply: AcquireReply, now: number): LimitDecision {
+  #admit(items: AcquireItem[], entries: LeaseEntry[], reply: AcquireReply, now: number): LimitDecision {
     const results: LimitResult[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as AcquireItem;
       const grant = reply.grants[i] as AcquireReply['grants'][number];
+      const e = entries[i] as LeaseEntry;
       const leased = reply.allowed ? Math.max(0, grant.granted - 1) : 0;
-      const e = entries[i] as Entry;
       if (reply.allowed) {
-        const calendar = isCalendar(item.check.policy.per);
-        if (leased > 0) this.#lease(e, item, leased, grant.remaining, grant.resetMs, now);
-        if (calendar && this.#durable !== null) this.#countUsed(e, item.periodStart);
+        const period = { start: item.periodStart, end: item.periodEnd };
+        if (leased > 0) e.install(leased, grant.remaining, grant.resetMs, period, now, this.#returns);
+        if (e.calendar && this.#durable !== null) this.#countUsed(e, item.periodStart);
       }
       results[i] = {
         check: item.check,
@@ -165,47 +155,42 @@ export class LeasingBackend implements LimitBackend {
     return decide(results);
   }
 
-  /** Installs a new lease, giving back what is left of the previous calendar lease. */
-  #lease(e: Entry, item: AcquireItem, cells: number, remaining: number, resetMs: number, now: number): void {
-    this.#endLease(e);
-    const per = item.check.policy.per;
-    const lifetime = leaseLifetimeMs(per);
-    e.cells = cells;
-    e.expiresAt = isCalendar(per) ? Math.min(now + lifetime, item.periodEnd) : now + lifetime;
-    e.remaining = remaining;
-    e.resetAt = now + resetMs;
-    e.periodStart = item.periodStart;
-    e.periodEnd = item.periodEnd;
+  /** Fetches a busy check's next lease in the background; every granted cell goes to the lease. */
+  #renew(e: LeaseEntry, now: number): void {
+    const want = e.demand(now);
+    if (want === 0) return;
+    const { check } = e;
+    const period = e.calendar ? calendarPeriod(check.policy.per as 'day' | 'month', now) : NO_PERIOD;
+    const phantom = e.calendar ? 0 : gcraPhantom(check.policy.requests, check.policy.per as 'second');
+    const item: AcquireItem = {
+      check,
+      want: want - 1,
+      phantom,
+      periodStart: period.start,
+      periodEnd: period.end,
+    };
+    const asked = this.#authority.acquire([item], now).then((reply) => {
+      const grant = reply.grants[0];
+      // A lone GCRA cell was granted without the phantom that lets it be used later: let it lapse.
+      if (!reply.allowed || grant === undefined || (!e.calendar && grant.granted < 2)) return;
+      e.install(grant.granted, grant.remaining, grant.resetMs, period, now, this.#returns);
+    });
+    this.#markPending([e], asked);
   }
 
-  /** Ends the entry's lease: unused calendar cells go back to the authority; GCRA ones lapse. */
-  #endLease(e: Entry): void {
-    if (e.cells > 0 && isCalendar(e.check.policy.per)) {
-      this.#returns.push({
-        id: e.check.id,
-        periodStart: e.periodStart,
-        periodEnd: e.periodEnd,
-        cells: e.cells,
-      });
-    }
-    e.cells = 0;
+  /** Marks a lease-bearing call as in flight for these entries until it settles (errors are the caller's). */
+  #markPending(entries: LeaseEntry[], asked: Promise<unknown>): void {
+    const settled = asked.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const e of entries) e.pending = settled;
+    void settled.then(() => {
+      for (const e of entries) if (e.pending === settled) e.pending = null;
+    });
   }
 
-  /** Cells a lease should carry: the rate seen here over the lease's lifetime, with headroom; 0 when quiet. */
-  #demand(e: Entry, now: number, lifetime: number): number {
-    const elapsed = now - e.windowStart;
-    if (elapsed >= lifetime) {
-      e.rate = e.windowCount / elapsed;
-      e.windowCount = 0;
-      e.windowStart = now;
-    }
-    const current =
-      e.windowCount >= MIN_WANT ? e.windowCount / Math.max(now - e.windowStart, lifetime / 10) : 0;
-    const want = Math.ceil(Math.max(e.rate, current) * lifetime * 1.5);
-    return want >= MIN_WANT ? Math.min(want, MAX_WANT) : 0;
-  }
-
-  #countUsed(e: Entry, periodStart: number): void {
+  #countUsed(e: LeaseEntry, periodStart: number): void {
     if (e.usedPeriod !== periodStart) {
       if (e.used > 0) this.#usedElsewhere.push({ id: e.check.id, periodStart: e.usedPeriod, delta: e.used });
       e.used = 0;
@@ -214,25 +199,10 @@ export class LeasingBackend implements LimitBackend {
     e.used++;
   }
 
-  #entry(check: LimitCheck, now: number): Entry {
+  #entry(check: LimitCheck, now: number): LeaseEntry {
     let e = this.#entries.get(check.id);
     if (e === undefined) {
-      e = {
-        check,
-        cells: 0,
-        expiresAt: 0,
-        remaining: 0,
-        resetAt: 0,
-        periodStart: 0,
-        periodEnd: 0,
-        windowCount: 0,
-        windowStart: now,
-        rate: 0,
-        asking: false,
-        used: 0,
-        usedPeriod: 0,
-        lastSeen: now,
-      };
+      e = new LeaseEntry(check, now);
       this.#entries.set(check.id, e);
     }
     return e;
@@ -245,14 +215,14 @@ export class LeasingBackend implements LimitBackend {
   async flush(now = Date.now()): Promise<void> {
     const used: (QuotaKey & { delta: number })[] = this.#usedElsewhere;
     this.#usedElsewhere = [];
+    const crowded = this.#entries.size > this.#maxEntries;
     for (const [id, e] of this.#entries) {
-      if (e.cells > 0 && now >= e.expiresAt) this.#endLease(e);
+      e.usable(now, this.#returns);
       if (e.used > 0) {
         used.push({ id, periodStart: e.usedPeriod, delta: e.used });
         e.used = 0;
       }
-      const idle = now - e.lastSeen > IDLE_MS || this.#entries.size > this.#maxEntries;
-      if (idle && e.cells === 0 && !e.asking) this.#entries.delete(id);
+      if ((crowded || now - e.lastSeen > IDLE_MS) && e.empty) this.#entries.delete(id);
     }
     const returns = this.#returns;
     this.#returns = [];
@@ -279,7 +249,7 @@ export class LeasingBackend implements LimitBackend {
 
   /** Gives back every leased calendar cell, writes pending counts, and closes the authority. */
   async close(): Promise<void> {
-    for (const e of this.#entries.values()) this.#endLease(e);
+    for (const e of this.#entries.values()) e.release(this.#returns);
     await this.flush(Number.POSITIVE_INFINITY).catch(() => {});
     await this.#authority.close();
   }

@@ -88,7 +88,8 @@ describe('LeasingBackend', () => {
       expect((await d).allowed).toBe(true);
     }
     expect(sync).toBeGreaterThan(1900);
-    expect(authority.calls.acquire).toBe(2000 - sync);
+    // The first calls, then a lease fetched ahead every few hundred calls.
+    expect(authority.calls.acquire).toBeLessThan(60);
   });
 
   test('a request with one unleased check asks the authority for all of them; a refusal consumes nothing', async () => {

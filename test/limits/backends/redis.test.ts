@@ -13,7 +13,8 @@ let connection: RedisConnection;
 
 beforeAll(async () => {
   if (!redis) return;
-  connection = new RedisConnection(redis.url);
+  // A generous timeout: this suite runs beside others on a busy machine.
+  connection = new RedisConnection(redis.url, { commandTimeoutMs: 10_000 });
   await connection.waitUntilUp(5000);
 });
 afterAll(async () => {
@@ -110,7 +111,7 @@ describe.skipIf(!redis)('RedisAuthority', () => {
   });
 
   test('N concurrent requests from two connections against a limit of L admit exactly L', async () => {
-    const second = new RedisConnection(redis?.url as string);
+    const second = new RedisConnection(redis?.url as string, { commandTimeoutMs: 10_000 });
     await second.waitUntilUp(5000);
     try {
       const a = authority();
