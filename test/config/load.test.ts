@@ -213,7 +213,8 @@ describe('config loading', () => {
     const redis = pendingFeatureNotes(
       compileConfig(parseConfig('redis: { url: "redis://127.0.0.1:6379" }\n', 'spec.yaml', {})),
     );
-    expect(redis).toEqual(['redis: validated, but Redis is not used yet in this build']);
+    // Redis is enforced now (shared limits, throttles and change bus), so it is not a pending note.
+    expect(redis).toEqual([]);
     expect(notes.join('\n')).not.toMatch(/plans|rateLimit|routes|cors/);
     expect(
       pendingFeatureNotes(compileConfig(parseConfig('auth: { apiKeys: { prefix: ab } }\n', 'x', {}))),
