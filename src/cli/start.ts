@@ -36,7 +36,7 @@ export function registerStartCommand(program: Command): void {
       'config file (default: $KEYWARD_CONFIG, else ./keyward.yaml, else the built-in demo)',
     )
     .option('-p, --port <n>', 'listen on this port instead of server.port', parsePort)
-    .option('-w, --workers <n>', 'number of processes sharing the port', '1')
+    .option('-w, --workers <n>', 'number of processes sharing the port (and every limit)', '1')
     .action(async (options: { config?: string; port?: number; workers: string }) => {
       const workers = parseWorkers(options.workers);
       boundYoungGeneration();
