@@ -28,8 +28,9 @@ const RETRY_MS = (attempt: number) => Math.min(attempt * 100, 1000);
 export function describeRedisUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '…';
-    return u.toString();
+    const credentials = u.username || u.password ? `${u.username}${u.password ? ':***' : ''}@` : '';
+    const path = u.pathname === '/' ? '' : u.pathname;
+    return `${u.protocol}//${credentials}${u.host}${path}`;
   } catch {
     return 'redis://(invalid url)';
   }
