@@ -8,9 +8,11 @@
 
 /** What changed. Listeners drop cached state for it; the store has the truth. */
 export type Change =
-  /** A key was revoked, rotated, updated or deleted: `digest` is its SHA-256 hex when known. */
-  | { type: 'key'; id: string; digest?: string }
-  /** A user (roles, password, removal): cached logins and tokens for them are stale. */
+  /** A key was revoked, rotated or updated: `digest` is its SHA-256 hex (what caches are keyed by). */
+  | { type: 'key'; digest: string }
+  /** Keys were created or imported: cached misses may now be keys. */
+  | { type: 'keys-added' }
+  /** A user was added, removed or given a new password: tokens verified for them are judged afresh. */
   | { type: 'user'; id: string }
   /** A stored secret was written or removed. */
   | { type: 'secret'; name: string }
@@ -27,7 +29,7 @@ export interface ChangeBus {
   close(): Promise<void>;
 }
 
-const TYPES = new Set(['key', 'user', 'secret', 'signing-key']);
+const TYPES = new Set(['key', 'keys-added', 'user', 'secret', 'signing-key']);
 
 /** A change received from another process, or null when it is not one (never trusted blindly). */
 export function parseChange(value: unknown): Change | null {
@@ -37,14 +39,11 @@ export function parseChange(value: unknown): Change | null {
   const text = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 512;
   switch (c.type) {
     case 'key':
-      if (
-        !text(c.id) ||
-        (c.digest !== undefined && !(typeof c.digest === 'string' && /^[0-9a-f]{64}$/.test(c.digest)))
-      )
-        return null;
-      return c.digest === undefined
-        ? { type: 'key', id: c.id as string }
-        : { type: 'key', id: c.id as string, digest: c.digest as string };
+      return typeof c.digest === 'string' && /^[0-9a-f]{64}$/.test(c.digest)
+        ? { type: 'key', digest: c.digest }
+        : null;
+    case 'keys-added':
+      return { type: 'keys-added' };
     case 'user':
       return text(c.id) ? { type: 'user', id: c.id as string } : null;
     case 'secret':

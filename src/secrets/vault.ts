@@ -33,17 +33,33 @@ export function masterKeyFromConfig(text: string): MasterKey | null {
   return parsed.key;
 }
 
+/** Told when a secret is written or removed (null: all of them), so other processes drop their copy. */
+export type SecretChangeListener = (name: string | null) => void;
+
 export class SecretVault {
   readonly #store: Store;
   readonly #master: MasterKey | null;
   readonly #clock: Clock;
   readonly #cache: ExpiringCache<string | null>;
+  readonly #changed: SecretChangeListener;
 
-  constructor(store: Store, master: MasterKey | null, clock: Clock) {
+  constructor(
+    store: Store,
+    master: MasterKey | null,
+    clock: Clock,
+    changed: SecretChangeListener = () => {},
+  ) {
     this.#store = store;
     this.#master = master;
     this.#clock = clock;
     this.#cache = new ExpiringCache({ maxEntries: 1000, ttlMs: 1000, clock });
+    this.#changed = changed;
+  }
+
+  /** Drops the cached value of `name` (null: every one), after a change made elsewhere. */
+  forgetCached(name: string | null): void {
+    if (name === null) this.#cache.clear();
+    else this.#cache.delete(name);
   }
 
   #requireMaster(): MasterKey {
@@ -89,6 +105,7 @@ export class SecretVault {
       this.#clock.now(),
     );
     this.#cache.delete(name);
+    this.#changed(name);
     await this.#store.audit.append({
       actor: actor.id,
       action: existed ? 'secret.update' : 'secret.create',
@@ -112,6 +129,7 @@ export class SecretVault {
   async remove(name: string, actor: Actor): Promise<boolean> {
     const removed = await this.#store.secrets.remove(name);
     this.#cache.delete(name);
+    if (removed) this.#changed(name);
     if (removed)
       await this.#store.audit.append({
         actor: actor.id,
@@ -153,6 +171,7 @@ export class SecretVault {
     await this.#store.secrets.replaceAll(resealed, this.#clock.now());
     await resealOthers(current, next);
     this.#cache.clear();
+    this.#changed(null);
     await this.#store.audit.append({
       actor: actor.id,
       action: 'secret.rotate-master',

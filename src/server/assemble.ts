@@ -12,6 +12,7 @@ import { DEFAULT_CACHE_TTL_MS, KeyVerifier, type KeyVerifierOptions } from '../a
 import { RefreshTokenService } from '../auth/login/refresh-tokens.js';
 import { UserService } from '../auth/login/users.js';
 import { prepareDummyHash } from '../auth/passwords.js';
+import type { ChangeBus } from '../bus/bus.js';
 import type { Clock } from '../clock.js';
 import type { CompiledConfig } from '../config/compile.js';
 import type { QuotaPersistence } from '../limits/backends/local.js';
@@ -22,6 +23,7 @@ import { GatewayMetrics } from '../telemetry/metrics.js';
 import { openTracing } from '../telemetry/tracing.js';
 import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
+import { announceKeyChanges, announcers, applyConfigPartChanges, applyKeyChanges } from './change-wiring.js';
 import type { GatewayParts } from './parts.js';
 import { openSharedState } from './shared-state.js';
 import { openVault } from './vault.js';
@@ -41,10 +43,15 @@ export interface AssembleOptions {
 type ConfigParts = Pick<GatewayParts, 'config' | 'transports' | 'vault' | 'jwt' | 'refreshTokens' | 'routes'>;
 
 /** Opens the config-dependent parts on an open store (throws on a missing or wrong master key). */
-async function openConfigParts(config: CompiledConfig, store: Store, clock: Clock): Promise<ConfigParts> {
+async function openConfigParts(
+  config: CompiledConfig,
+  store: Store,
+  clock: Clock,
+  bus: ChangeBus,
+): Promise<ConfigParts> {
   const routes = openProxyRoutes(config, clock);
   try {
-    return await openSecuredParts(config, store, clock, routes);
+    return await openSecuredParts(config, store, clock, routes, bus);
   } catch (error) {
     await routes.close();
     throw error;
@@ -56,9 +63,14 @@ async function openSecuredParts(
   store: Store,
   clock: Clock,
   routes: GatewayParts['routes'],
+  bus: ChangeBus,
 ): Promise<ConfigParts> {
-  const vault = await openVault(store, config, clock);
-  const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock);
+  // Changes made here are announced to every process on the store (see change-wiring.ts).
+  const announce = announcers(bus);
+  const vault = await openVault(store, config, clock, announce.secretChanged);
+  const jwt = await openJwtRuntime(store, config.jwt, config.masterKey, clock, {
+    ring: { onChange: announce.signingKeyChanged },
+  });
   let refreshTokens: RefreshTokenService | null = null;
   if (jwt) {
     // So even the first failed login for an unknown user costs no more than later ones.
@@ -88,16 +100,15 @@ export async function rebuildGateway(
 ): Promise<{ app: FastifyInstance; parts: GatewayParts; dispose(): Promise<void> }> {
   const sameTracing = JSON.stringify(config.tracing) === JSON.stringify(previous.config.tracing);
   const tracing = sameTracing ? previous.tracing : openTracing(config.tracing, version);
-  const parts: GatewayParts = {
-    ...previous,
-    ...(await openConfigParts(config, previous.store, previous.clock)),
-    tracing,
-  };
+  const configParts = await openConfigParts(config, previous.store, previous.clock, previous.bus);
+  const stopListening = applyConfigPartChanges(previous.bus, configParts);
+  const parts: GatewayParts = { ...previous, ...configParts, tracing };
   const app = await buildApp(parts, serverFactory);
   return {
     app,
     parts,
     async dispose() {
+      stopListening();
       await app.close();
       await parts.routes.close();
       if (!sameTracing) await tracing?.shutdown().catch(() => {});
@@ -160,14 +171,22 @@ export async function assembleGateway(
     await store.close();
   };
   try {
+    const configParts = await openConfigParts(config, store, clock, shared.bus);
+    applyConfigPartChanges(shared.bus, configParts);
+    applyKeyChanges(shared.bus, keyVerifier);
     const parts: GatewayParts = {
-      ...(await openConfigParts(config, store, clock)),
+      ...configParts,
       logger,
       clock,
       store,
       keyVerifier,
-      keys: new KeyLifecycle(store, { prefix: config.apiKeys.prefix, clock, caches: keyVerifier }),
-      users: new UserService(store, clock),
+      // Key and user changes are announced to every process on the store (this one included).
+      keys: new KeyLifecycle(store, {
+        prefix: config.apiKeys.prefix,
+        clock,
+        caches: announceKeyChanges(shared.bus),
+      }),
+      users: new UserService(store, clock, announcers(shared.bus).userChanged),
       loginThrottle: shared.loginThrottle,
       usage,
       metrics,

@@ -15,13 +15,15 @@ const DIGEST = 'a'.repeat(64);
 describe('parseChange', () => {
   test.each([
     [
-      { type: 'key', id: 'key_1', digest: DIGEST },
-      { type: 'key', id: 'key_1', digest: DIGEST },
+      { type: 'key', digest: DIGEST },
+      { type: 'key', digest: DIGEST },
     ],
     [
-      { type: 'key', id: 'key_1' },
-      { type: 'key', id: 'key_1' },
+      { type: 'key', digest: DIGEST, id: 'dropped' },
+      { type: 'key', digest: DIGEST },
     ],
+    [{ type: 'keys-added' }, { type: 'keys-added' }],
+    [{ type: 'key', id: 'key_1' }, null],
     [
       { type: 'user', id: 'usr_1', extra: 'dropped' },
       { type: 'user', id: 'usr_1' },
@@ -31,8 +33,8 @@ describe('parseChange', () => {
       { type: 'secret', name: 'weather' },
     ],
     [{ type: 'signing-key' }, { type: 'signing-key' }],
-    [{ type: 'key', id: 'key_1', digest: 'not-hex' }, null],
-    [{ type: 'key', id: '' }, null],
+    [{ type: 'key', digest: 'not-hex' }, null],
+    [{ type: 'key', digest: DIGEST.toUpperCase() }, null],
     [{ type: 'user', id: 'x'.repeat(600) }, null],
     [{ type: 'secret' }, null],
     [{ type: 'rm -rf' }, null],
@@ -70,7 +72,7 @@ describe('between workers, through the primary', () => {
     const servers = new Map<IpcChild, RpcServer>();
     const handlers = new Map([relayChanges(() => servers.values())]);
     for (const w of workers) servers.set(w, new RpcServer(w.child as unknown as IpcPort, handlers));
-    const change = { type: 'key', id: 'key_9', digest: DIGEST };
+    const change = { type: 'key', digest: DIGEST };
     workers[0]?.publish(change);
     await waitFor(() => workers.slice(1).every((w) => w.heard.length === 1), 2000, 'the other workers');
     // The publisher's own listeners were told directly, once.

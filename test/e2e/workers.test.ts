@@ -2,15 +2,18 @@
  * `keyward start --workers 2` without Redis: the workers share exact limits through the primary
  * (the built CLI, a real SQLite store, real sockets).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createKeyWithCli, type Instance, startInstance, writeConfig } from '../helpers/instance.js';
+import { generateApiKey } from '../../src/auth/keys/format.js';
+import { type Instance, importKeysWithCli, startInstance, writeConfig } from '../helpers/instance.js';
 
 let dir: string;
 let config: string;
 let gateway: Instance;
+let adminKey: string;
 const keys: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -19,6 +22,7 @@ beforeAll(async () => {
     dir,
     `server: { host: 127.0.0.1 }
 storage: { url: "sqlite:${join(dir, 'keyward.db')}" }
+secrets: { masterKey: "${randomBytes(32).toString('base64')}" }
 log: { level: info }
 plans:
   free: { limits: [{ requests: 5, per: day }] }
@@ -27,10 +31,16 @@ services:
   time: { path: /v1/time, auth: [apiKey] }
 `,
   );
-  keys.free = createKeyWithCli(config, ['--plan', 'free']).key;
-  keys.burst = createKeyWithCli(config, ['--plan', 'burst']).key;
-  keys.second = createKeyWithCli(config, ['--plan', 'free']).key;
+  keys.free = generateApiKey('kw');
+  keys.burst = generateApiKey('kw');
+  keys.second = generateApiKey('kw');
+  importKeysWithCli(config, dir, [
+    { name: 'free', key: keys.free, plan: 'free' },
+    { name: 'burst', key: keys.burst, plan: 'burst' },
+    { name: 'second', key: keys.second, plan: 'free' },
+  ]);
   gateway = await startInstance(config, { workers: 2 });
+  adminKey = /(kw_[0-9A-Za-z]{49})/.exec(gateway.output.stderr)?.[1] ?? '';
 });
 
 afterAll(async () => {
@@ -74,5 +84,25 @@ describe('--workers 2 share exact limits without Redis', () => {
     expect(tally(again)).toEqual({ ok: 0, limited: 10 });
     // Another key has its own quota.
     expect(tally(await parallel(keys.second as string, 6))).toEqual({ ok: 5, limited: 1 });
+  });
+});
+
+describe('--workers 2 pass changes to each other through the primary', () => {
+  test('a signing key rotated on one worker is published by both within a second (they reload every 30 s otherwise)', async () => {
+    const rotated = await fetch(`${gateway.url}/admin/v1/signing-keys/rotate`, {
+      method: 'POST',
+      headers: { 'x-api-key': adminKey },
+    });
+    expect(rotated.status).toBe(201);
+    const kid = ((await rotated.json()) as { current: { kid: string } }).current.kid;
+    const started = performance.now();
+    // New connections alternate between the workers: ask until 10 answers in a row list the key.
+    let streak = 0;
+    while (streak < 10) {
+      const res = await fetch(`${gateway.url}/.well-known/jwks.json`, { headers: { connection: 'close' } });
+      const kids = ((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+      streak = kids.includes(kid) ? streak + 1 : 0;
+      expect(performance.now() - started).toBeLessThan(1500);
+    }
   });
 });

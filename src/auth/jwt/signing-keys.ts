@@ -29,6 +29,8 @@ export interface SigningKeyRingOptions {
   reloadIntervalMs?: number;
   /** At most one store read per this interval for tokens naming an unknown kid (default 1 s). */
   unknownKidCooldownMs?: number;
+  /** Told after this ring made a new key, so other processes can reload theirs. */
+  onChange?: () => void;
 }
 
 export interface CurrentSigningKey {
@@ -46,6 +48,7 @@ export class SigningKeyRing {
   readonly #clock: Clock;
   readonly #reloadIntervalMs: number;
   readonly #unknownKidCooldownMs: number;
+  readonly #onChange: () => void;
   readonly #privateKeys = new Map<string, CryptoKey>();
   #records: SigningKeyRecord[] = [];
   #current: CurrentSigningKey | null = null;
@@ -69,6 +72,12 @@ export class SigningKeyRing {
     this.#clock = clock;
     this.#reloadIntervalMs = options.reloadIntervalMs ?? 30_000;
     this.#unknownKidCooldownMs = options.unknownKidCooldownMs ?? 1000;
+    this.#onChange = options.onChange ?? (() => {});
+  }
+
+  /** Reads the keys from the store again now (another process made one). */
+  reload(): Promise<void> {
+    return this.#reload();
   }
 
   /**
@@ -167,6 +176,7 @@ export class SigningKeyRing {
       ip: actor.ip ?? null,
       details: { algorithm: generated.record.algorithm, retired: previous },
     });
+    this.#onChange();
     return generated.record.kid;
   }
 

@@ -52,10 +52,13 @@ export function toUserView(user: UserRecord): UserView {
 export class UserService {
   readonly #store: Store;
   readonly #clock: Clock;
+  readonly #changed: (userId: string) => void;
 
-  constructor(store: Store, clock: Clock) {
+  /** `changed` is told the id of every user added, removed or given a new password. */
+  constructor(store: Store, clock: Clock, changed: (userId: string) => void = () => {}) {
     this.#store = store;
     this.#clock = clock;
+    this.#changed = changed;
   }
 
   /** Creates a user with a fresh Argon2id hash. */
@@ -78,6 +81,7 @@ export class UserService {
     };
     if (!(await this.#store.users.insert(user))) throw new UserInputError(`user ${username} already exists`);
     await this.#audit(actor, 'user.create', user, { username, roles: user.roles });
+    this.#changed(user.id);
     return user;
   }
 
@@ -95,6 +99,7 @@ export class UserService {
     await this.#store.users.setPasswordHash(user.id, await hashPassword(password), now);
     const revoked = await this.#store.refreshTokens.revokeUser(user.id, now);
     await this.#audit(actor, 'user.passwd', user, { username: user.username, refreshTokensRevoked: revoked });
+    this.#changed(user.id);
     return user;
   }
 
@@ -104,6 +109,7 @@ export class UserService {
     await this.#store.refreshTokens.revokeUser(user.id, this.#clock.now());
     await this.#store.users.remove(user.id);
     await this.#audit(actor, 'user.remove', user, { username: user.username });
+    this.#changed(user.id);
     return user;
   }
 
