@@ -5,16 +5,25 @@
  * same arithmetic.
  */
 import type { Policy } from '../policy.js';
-import type { Grant } from './grant.js';
+import { fill, type Grant } from './grant.js';
 import { leaseExtra } from './lease.js';
 
-/** Grants one cell (plus up to `want` leased ones) against `count` in the period ending at `end`. */
-export function acquireCalendar(policy: Policy, count: number, end: number, now: number, want = 0): Grant {
+/**
+ * Grants one cell (plus up to `want` leased ones) against `count` in the period ending at `end`.
+ * With `out`, the answer is written there instead of a new object.
+ */
+export function acquireCalendar(
+  policy: Policy,
+  count: number,
+  end: number,
+  now: number,
+  want = 0,
+  out?: Grant,
+): Grant {
   const available = policy.requests - count;
   const untilEnd = end - now;
-  if (available < 1)
-    return { granted: 0, remaining: 0, resetMs: untilEnd, retryAfterMs: untilEnd, next: count };
+  if (available < 1) return fill(out, 0, 0, untilEnd, untilEnd, count);
   const extra = leaseExtra(available - 1, want, 0);
   const next = count + 1 + extra;
-  return { granted: 1 + extra, remaining: policy.requests - next, resetMs: untilEnd, retryAfterMs: 0, next };
+  return fill(out, 1 + extra, policy.requests - next, untilEnd, 0, next);
 }

@@ -15,3 +15,21 @@ export interface Grant {
   /** The state after the grant: the GCRA theoretical arrival time, or the calendar count. */
   next: number;
 }
+
+/** Writes a grant into `out` (reused on the hot path), or into a new object without one. */
+export function fill(
+  out: Grant | undefined,
+  granted: number,
+  remaining: number,
+  resetMs: number,
+  retryAfterMs: number,
+  next: number,
+): Grant {
+  if (out === undefined) return { granted, remaining, resetMs, retryAfterMs, next };
+  out.granted = granted;
+  out.remaining = remaining;
+  out.resetMs = resetMs;
+  out.retryAfterMs = retryAfterMs;
+  out.next = next;
+  return out;
+}

@@ -71,6 +71,8 @@ export class LocalLimiter implements LimitBackend {
   readonly #loading = new Map<string, Promise<void>>();
   #calls = 0;
   readonly #periods: { day?: { start: number; end: number }; month?: { start: number; end: number } } = {};
+  /** One grant written over by every evaluation: no allocation per check on the hot path. */
+  readonly #scratch: Grant = { granted: 0, remaining: 0, resetMs: 0, retryAfterMs: 0, next: 0 };
 
   constructor(persistence: QuotaPersistence | null = null, maxCounters = 50_000) {
     this.#persistence = persistence;
@@ -116,22 +118,22 @@ export class LocalLimiter implements LimitBackend {
   ): LimitDecision {
     if (++this.#calls % SWEEP_EVERY === 0) this.sweep(now);
     const results: LimitResult[] = new Array(checks.length);
-    const grants: Grant[] = new Array(checks.length);
-    // What to commit per check if all allow: its calendar counter, or its new GCRA TAT.
+    // What to commit per check if all allow: its calendar counter and count, or its new GCRA TAT.
     const counters: (CalendarCounter | undefined)[] = new Array(checks.length);
+    const nexts: number[] = new Array(checks.length);
+    const grant = this.#scratch;
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as LimitCheck;
       const want = wants ? (wants.want[i] as number) : 0;
-      let grant: Grant;
       if (isCalendar(check.policy.per)) {
         const counter = this.#counterFor(check, this.#period(check.policy.per, now));
-        grant = acquireCalendar(check.policy, counter.count, counter.end, now, want);
+        acquireCalendar(check.policy, counter.count, counter.end, now, want, grant);
         counters[i] = counter;
       } else {
         const phantom = wants ? (wants.phantom[i] as number) : 0;
-        grant = acquireGcra(check.policy, this.#tats.get(check.id), now, want, phantom);
+        acquireGcra(check.policy, this.#tats.get(check.id), now, want, phantom, grant);
       }
-      grants[i] = grant;
+      nexts[i] = grant.next;
       results[i] = {
         check,
         allowed: grant.granted > 0,
@@ -139,28 +141,25 @@ export class LocalLimiter implements LimitBackend {
         resetMs: grant.resetMs,
         retryAfterMs: grant.retryAfterMs,
       };
-    }
-    const decision = decide(results);
-    if (grantsOut) {
-      for (let i = 0; i < grants.length; i++) {
-        const g = grants[i] as Grant;
+      if (grantsOut) {
         grantsOut[i] = {
-          granted: g.granted,
-          remaining: g.remaining,
-          resetMs: g.resetMs,
-          retryAfterMs: g.retryAfterMs,
+          granted: grant.granted,
+          remaining: grant.remaining,
+          resetMs: grant.resetMs,
+          retryAfterMs: grant.retryAfterMs,
         };
       }
     }
+    const decision = decide(results);
     if (!decision.allowed) return decision;
     for (let i = 0; i < checks.length; i++) {
-      const grant = grants[i] as Grant;
+      const next = nexts[i] as number;
       const counter = counters[i];
       if (counter) {
-        this.#changed(counter, grant.next - counter.count);
-        counter.count = grant.next;
+        this.#changed(counter, next - counter.count);
+        counter.count = next;
       } else {
-        this.#tats.set((checks[i] as LimitCheck).id, grant.next);
+        this.#tats.set((checks[i] as LimitCheck).id, next);
       }
     }
     return decision;
