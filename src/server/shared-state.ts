@@ -7,7 +7,6 @@
  * - a `--workers` process without Redis: everything held by the primary, over IPC;
  * - a single process: in memory, calendar counts in SQL.
  */
-import { Redis } from 'ioredis';
 import { type LoginThrottle, MemoryLoginThrottle } from '../auth/login/throttle.js';
 import {
   FallbackLoginThrottle,
@@ -26,7 +25,7 @@ import { PrimaryAuthority } from '../limits/backends/primary.js';
 import { RedisAuthority } from '../limits/backends/redis.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { SqlQuotaPersistence } from '../limits/persistence.js';
-import { clientOptions, RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import type { Store } from '../store/db.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
@@ -114,6 +113,12 @@ async function openRedisState(
   durable: QuotaPersistence,
   options: SharedStateOptions,
 ): Promise<SharedState> {
+  // Loaded only when Redis is configured: ioredis takes 50-150 ms to import, which every CLI
+  // command and every start without Redis would otherwise pay.
+  const [{ Redis }, { clientOptions, RedisConnection }] = await Promise.all([
+    import('ioredis'),
+    import('../redis/connection.js'),
+  ]);
   const redis = new RedisConnection(url, { log: options.logger, name: 'keyward' });
   await redis.waitUntilUp(options.redisWaitMs ?? 2000).catch(() => {
     // Served anyway: /readyz says 503 and limits fall back until Redis answers.
