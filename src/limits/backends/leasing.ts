@@ -1,7 +1,8 @@
 /**
  * A process's view of limits held by an authority shared with other processes (Redis, or the
  * primary of `--workers`). A request whose every check holds a live lease is decided here,
- * synchronously; otherwise all of its checks go to the authority in one atomic call, which may
+ * synchronously; otherwise its checks without a leased cell go to the authority in one atomic
+ * call (the leased ones hold a cell meanwhile, given back if the request is refused), which may
  * grant a lease on top (see algorithms/lease.ts: only limits of 1,000 requests or more, only
  * when the check is busy here, never more than an eighth of what remains). A busy check fetches
  * its next lease in the background before the current one runs out, and a request that finds a
@@ -19,6 +20,7 @@ import type { QuotaKey, QuotaPersistence } from './local.js';
 /** Entries idle this long (and holding nothing) are dropped. */
 const IDLE_MS = 10_000;
 const NO_PERIOD = { start: 0, end: 0 };
+const ALL_LEASED: AcquireReply = { allowed: true, grants: [] };
 
 export interface LeasingBackendOptions {
   authority: LimitAuthority;
@@ -104,16 +106,28 @@ export class LeasingBackend implements LimitBackend {
     return true;
   }
 
-  /** Asks the authority for all of a request's checks, with a lease where the check is busy. */
+  /**
+   * Asks the authority for the checks that hold no leased cell (with a lease where the check is
+   * busy); the others take a cell from their lease now, given back if the request is refused.
+   */
   #ask(checks: readonly LimitCheck[], now: number): Promise<LimitDecision> {
-    const items: AcquireItem[] = new Array(checks.length);
     const entries: LeaseEntry[] = new Array(checks.length);
+    const held: (Lease | null)[] = new Array(checks.length);
+    const items: AcquireItem[] = [];
+    const asked: number[] = [];
     const leasing: LeaseEntry[] = [];
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as LimitCheck;
       const e = this.#entry(check, now);
       e.windowCount++;
       e.lastSeen = now;
+      entries[i] = e;
+      const lease = e.usable(now, this.#returns);
+      held[i] = lease;
+      if (lease !== null) {
+        lease.cells--;
+        continue;
+      }
       const period = e.calendar ? calendarPeriod(check.policy.per as 'day' | 'month', now) : NO_PERIOD;
       let want = 0;
       let phantom = 0;
@@ -124,19 +138,56 @@ export class LeasingBackend implements LimitBackend {
           if (!e.calendar) phantom = gcraPhantom(check.policy.requests, check.policy.per as 'second');
         }
       }
-      entries[i] = e;
-      items[i] = { check, want, phantom, periodStart: period.start, periodEnd: period.end };
+      items.push({ check, want, phantom, periodStart: period.start, periodEnd: period.end });
+      asked.push(i);
     }
-    const asked = this.#authority.acquire(items, now);
-    if (leasing.length > 0) this.#markPending(leasing, asked);
-    return asked.then((reply) => this.#admit(items, entries, reply, now));
+    // Every check found a lease after all (one arrived while this request waited): no round trip.
+    if (items.length === 0)
+      return Promise.resolve(this.#admit(checks, entries, held, items, asked, ALL_LEASED, now));
+    const reply = this.#authority.acquire(items, now);
+    if (leasing.length > 0) this.#markPending(leasing, reply);
+    const refund = () => {
+      for (const lease of held) if (lease !== null) lease.cells++;
+    };
+    return reply.then(
+      (r) => {
+        if (!r.allowed) refund();
+        return this.#admit(checks, entries, held, items, asked, r, now);
+      },
+      (error: unknown) => {
+        refund();
+        throw error;
+      },
+    );
   }
 
-  #admit(items: AcquireItem[], entries: LeaseEntry[], reply: AcquireReply, now: number): LimitDecision {
-    const results: LimitResult[] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] as AcquireItem;
-      const grant = reply.grants[i] as AcquireReply['grants'][number];
+  #admit(
+    checks: readonly LimitCheck[],
+    entries: LeaseEntry[],
+    held: (Lease | null)[],
+    items: AcquireItem[],
+    asked: number[],
+    reply: AcquireReply,
+    now: number,
+  ): LimitDecision {
+    const results: LimitResult[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const lease = held[i];
+      if (lease == null) continue;
+      const e = entries[i] as LeaseEntry;
+      if (reply.allowed && e.calendar && this.#durable !== null) this.#countUsed(e, lease.periodStart);
+      results[i] = {
+        check: checks[i] as LimitCheck,
+        allowed: true,
+        remaining: lease.remaining + lease.cells,
+        resetMs: Math.max(0, lease.resetAt - now),
+        retryAfterMs: 0,
+      };
+    }
+    for (let k = 0; k < items.length; k++) {
+      const i = asked[k] as number;
+      const item = items[k] as AcquireItem;
+      const grant = reply.grants[k] as AcquireReply['grants'][number];
       const e = entries[i] as LeaseEntry;
       const leased = reply.allowed ? Math.max(0, grant.granted - 1) : 0;
       if (reply.allowed) {

@@ -92,18 +92,30 @@ describe('LeasingBackend', () => {
     expect(authority.calls.acquire).toBeLessThan(60);
   });
 
-  test('a request with one unleased check asks the authority for all of them; a refusal consumes nothing', async () => {
+  test('a request with one unleased check asks the authority for that one only; a refusal gives the leased cell back', async () => {
     const authority = countingAuthority();
     const backend = new LeasingBackend({ authority });
-    const hot = check('hot', 1_000_000, 'minute');
+    const hot = check('hot', 1_000_000, 'day');
     for (let i = 0; i < 200; i++) await backend.consume([hot], T0);
+    const asked: string[][] = [];
+    const acquire = authority.acquire;
+    authority.acquire = (items, now) => {
+      asked.push(items.map((i) => i.check.id));
+      return acquire(items, now);
+    };
     const tight = check('tight', 1, 'day');
-    expect((await backend.consume([hot, tight], T0)).allowed).toBe(true);
+    const first = await backend.consume([hot, tight], T0);
+    expect(first.allowed).toBe(true);
+    const leftAfterFirst = first.results[0]?.remaining;
     const refused = backend.consume([hot, tight], T0);
     expect(refused).toBeInstanceOf(Promise);
     const d = await refused;
     expect(d.allowed).toBe(false);
     expect(d.results.map((r) => r.allowed)).toEqual([true, false]);
+    expect(asked.filter((ids) => ids.includes('hot'))).toEqual([]);
+    // The refused request's cell of `hot` went back to the lease.
+    const next = await backend.consume([hot], T0);
+    expect(next.results[0]?.remaining).toBe((leftAfterFirst as number) - 1);
   });
 
   test('a leased quota never admits past its limit, and unused cells come back when leases end', async () => {
