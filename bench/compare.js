@@ -9,6 +9,8 @@
 //   --seconds S    length of one round (default 5)
 //   --only NAME    proxy or time (default: both)
 //   --log-level L  the gateways' log.level (default warn; info writes an access line per request)
+//   --workers N    start both gateways with --workers N (default 1)
+//   --redis        give this build's gateway a redis-server of its own (limits shared in Redis)
 // REF is built from `git archive` into a temp dir with this checkout's node_modules, so compare
 // commits whose dependencies match.
 import { execFileSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { startUpstream } from './baselines/upstream.js';
 import { throughputRound } from './lib/wrk.js';
 import { createKey, prepareKeyward, startKeyward } from './scenarios/keyward.js';
+import { startRedisServer } from './scenarios/redis.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
@@ -30,6 +33,8 @@ const { values, positionals } = parseArgs({
     seconds: { type: 'string', default: '5' },
     only: { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    workers: { type: 'string', default: '1' },
+    redis: { type: 'boolean', default: false },
   },
 });
 const ref = positionals[0];
@@ -74,15 +79,19 @@ try {
   const upstream = await startUpstream(work);
   procs.push(upstream.proc);
   const gateways = {};
+  const redis = values.redis ? await startRedisServer(work) : null;
+  if (redis) procs.push(redis.proc);
   for (const [name, dir] of [
     ['this build', root],
     [`${ref} (${base.sha})`, base.dir],
   ]) {
+    const redisUrl = dir === root ? redis?.url : undefined;
     const config = await prepareKeyward(dir, join(work, name.replace(/\W+/g, '-')), upstream.url, {
       logLevel: values['log-level'],
+      ...(redisUrl ? { redisUrl } : {}),
     });
     const key = await createKey(dir, config);
-    const server = await startKeyward(dir, config);
+    const server = await startKeyward(dir, config, { workers: Number(values.workers) });
     procs.push(server.proc);
     gateways[name] = { ...server, key };
   }

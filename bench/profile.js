@@ -2,7 +2,8 @@
 // Profiles one Keyward scenario: starts the upstream and `dist/cli/main.js start` under
 // `node --cpu-prof`, drives it with wrk for `--seconds` (default 10), stops it gracefully (the
 // profile is written at exit) and prints the top self-time functions (profile-summary.js).
-// Usage: npm run build && node bench/profile.js proxy|time|1mb|million [--seconds N] [--keys N]
+// Usage: npm run build && node bench/profile.js proxy|time|1mb|million [--seconds N] [--keys N] [--redis]
+// (--redis: limits shared in a redis-server of its own)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startUpstream } from './baselines/upstream.js';
 import { throughputRound } from './lib/wrk.js';
 import { createKey, prepareKeyward, startKeyward } from './scenarios/keyward.js';
+import { startRedisServer } from './scenarios/redis.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
@@ -33,8 +35,11 @@ const profiles = join(
 );
 const upstream = await startUpstream(work);
 let gateway;
+const redis = argv.includes('--redis') ? await startRedisServer(work) : null;
 try {
-  const config = await prepareKeyward(root, join(work, 'kw'), upstream.url);
+  const config = await prepareKeyward(root, join(work, 'kw'), upstream.url, {
+    ...(redis ? { redisUrl: redis.url } : {}),
+  });
   const options = {};
   if (scenario === 'million') {
     const keysFile = join(work, 'keys.txt');
@@ -69,6 +74,7 @@ try {
 } finally {
   await gateway?.proc.stop();
   await upstream.proc.stop();
+  await redis?.proc.stop();
   rmSync(work, { recursive: true, force: true });
 }
 const files = readdirSync(profiles)
