@@ -23,7 +23,7 @@ export function acquireCalendar(
   const available = policy.requests - count;
   const untilEnd = end - now;
   if (available < 1) return fill(out, 0, 0, untilEnd, untilEnd, count);
-  const extra = leaseExtra(available - 1, want, 0);
+  const extra = leaseExtra(available - 1, want);
   const next = count + 1 + extra;
   return fill(out, 1 + extra, policy.requests - next, untilEnd, 0, next);
 }

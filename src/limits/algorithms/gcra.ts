@@ -3,6 +3,12 @@
  * theoretical arrival time (TAT). A fresh subject may spend its whole allowance at once, then
  * refills smoothly at requests/period — so there is never a 2× burst at a window boundary, as a
  * fixed window would allow. The Redis script (backends/redis-script.ts) runs the same arithmetic.
+ *
+ * A lease (cells a process hands out later, for up to `holdMs`) must be available now and is
+ * accounted as arriving at the end of its lifetime: the TAT moves from max(TAT, now + holdMs).
+ * A cell is then used no later than it was accounted, and no earlier than it was available, so
+ * no window sees more than the limit — yet a process that keeps leasing pays the held time only
+ * once, since its TAT already runs that far ahead.
  */
 import { type Policy, windowMs } from '../policy.js';
 import { fill, type Grant } from './grant.js';
@@ -12,16 +18,16 @@ import { leaseExtra } from './lease.js';
 const EPSILON = 1e-9;
 
 /**
- * Grants one cell (plus up to `want` leased cells, charging `phantom` more for them) against
- * `tat` at `now`, or refuses with the wait. Pure: the caller stores `next` if it commits. With
- * `out`, the answer is written there instead of a new object (the hot path reuses one).
+ * Grants one cell (plus up to `want` leased cells, held for `holdMs`) against `tat` at `now`,
+ * or refuses with the wait. Pure: the caller stores `next` if it commits. With `out`, the answer
+ * is written there instead of a new object (the hot path reuses one).
  */
 export function acquireGcra(
   policy: Policy,
   tat: number | undefined,
   now: number,
   want = 0,
-  phantom = 0,
+  holdMs = 0,
   out?: Grant,
 ): Grant {
   const period = windowMs(policy.per as 'second' | 'minute' | 'hour');
@@ -32,8 +38,19 @@ export function acquireGcra(
   if (available < 1) {
     return fill(out, 0, 0, Math.ceil(base - now), Math.ceil(base + interval - period - now), base);
   }
-  const extra = leaseExtra(available - 1, want, phantom);
-  const taken = 1 + extra + (extra > 0 ? phantom : 0);
-  const next = base + taken * interval;
-  return fill(out, 1 + extra, available - taken, Math.ceil(next - now), 0, next);
+  let from = base;
+  let left = available;
+  let extra = 0;
+  if (want > 0) {
+    const held = Math.max(base, now + holdMs);
+    const heldAvailable = Math.floor((now + period - held) / interval + EPSILON);
+    extra = leaseExtra(heldAvailable - 1, want);
+    if (extra > 0) {
+      from = held;
+      left = heldAvailable;
+    }
+  }
+  const taken = 1 + extra;
+  const next = from + taken * interval;
+  return fill(out, taken, left - taken, Math.ceil(next - now), 0, next);
 }

@@ -18,10 +18,10 @@ export const LEASE_MIN_CELLS = 2;
 /** A calendar lease lives 1 s (and never past its period), bounding how long spare cells sit unused. */
 export const CALENDAR_LEASE_MS = 1000;
 
-/** Extra cells to grant: `want`, capped by the share of `spare` left once `phantom` is paid; 0 if too few. */
-export function leaseExtra(spare: number, want: number, phantom: number): number {
+/** Extra cells to grant: `want`, capped by a share of `spare`; 0 if too few. */
+export function leaseExtra(spare: number, want: number): number {
   if (want < LEASE_MIN_CELLS) return 0;
-  const extra = Math.min(want, Math.floor((spare - phantom) / LEASE_SHARE));
+  const extra = Math.min(want, Math.floor(spare / LEASE_SHARE));
   return extra >= LEASE_MIN_CELLS ? extra : 0;
 }
 
@@ -31,22 +31,13 @@ export function leasable(requests: number): boolean {
 }
 
 /**
- * How long a leased cell may be used after it was granted. For GCRA a fiftieth of the window
- * (20 ms for a per-second limit), at most 1 s, because a cell used later than it was counted
- * shifts the admitted sequence in time; see `gcraPhantom`.
+ * How long a leased cell may be used after it was granted: 1 s for calendar quotas; for GCRA a
+ * fiftieth of the window (20 ms for a per-second limit), at most 1 s. A GCRA lease is accounted
+ * as if its cells were used at the end of this lifetime (while they must be available at its
+ * start; see algorithms/gcra.ts), so a cell used any time within it is inside every window the
+ * store accounted for.
  */
 export function leaseLifetimeMs(per: Period): number {
   if (isCalendar(per)) return CALENDAR_LEASE_MS;
   return Math.min(1000, windowMs(per) / 50);
-}
-
-/**
- * Cells charged on top of a GCRA lease and never handed out: the allowance that refills during
- * the lease's lifetime (rate × lifetime, so a fiftieth of a per-second limit). A cell counted at
- * grant time and used up to one lifetime later is then still inside every window the store
- * accounted for, so any window sees at most what the limit allows. Calendar quotas count per
- * period, not per instant, and need none.
- */
-export function gcraPhantom(requests: number, per: 'second' | 'minute' | 'hour'): number {
-  return Math.ceil((requests / windowMs(per)) * leaseLifetimeMs(per));
 }

@@ -26,8 +26,8 @@ export interface LimitBackend {
 export interface AcquireItem {
   check: LimitCheck;
   want: number;
-  /** GCRA cells charged on top of a lease (see algorithms/lease.ts). */
-  phantom: number;
+  /** How long leased GCRA cells may be used after the grant, in ms (see algorithms/gcra.ts). */
+  hold: number;
   /** Start of the calendar period the check counts in (ignored for short windows). */
   periodStart: number;
   /** End of that period. */

@@ -11,7 +11,7 @@
  * given back when a lease ends. With a durable store (Redis mode), the calendar cells this
  * process admitted are also added to SQL every second.
  */
-import { gcraPhantom, leasable } from '../algorithms/lease.js';
+import { leasable } from '../algorithms/lease.js';
 import { calendarPeriod, decide, type LimitCheck, type LimitDecision, type LimitResult } from '../policy.js';
 import type { AcquireItem, AcquireReply, CellReturn, LimitAuthority, LimitBackend } from './backend.js';
 import { type Lease, LeaseEntry } from './lease-entry.js';
@@ -130,15 +130,12 @@ export class LeasingBackend implements LimitBackend {
       }
       const period = e.calendar ? calendarPeriod(check.policy.per as 'day' | 'month', now) : NO_PERIOD;
       let want = 0;
-      let phantom = 0;
       if (e.pending === null && leasable(check.policy.requests)) {
         want = e.demand(now);
-        if (want > 0) {
-          leasing.push(e);
-          if (!e.calendar) phantom = gcraPhantom(check.policy.requests, check.policy.per as 'second');
-        }
+        if (want > 0) leasing.push(e);
       }
-      items.push({ check, want, phantom, periodStart: period.start, periodEnd: period.end });
+      const hold = e.calendar ? 0 : e.lifetimeMs;
+      items.push({ check, want, hold, periodStart: period.start, periodEnd: period.end });
       asked.push(i);
     }
     // Every check found a lease after all (one arrived while this request waited): no round trip.
@@ -212,17 +209,16 @@ export class LeasingBackend implements LimitBackend {
     if (want === 0) return;
     const { check } = e;
     const period = e.calendar ? calendarPeriod(check.policy.per as 'day' | 'month', now) : NO_PERIOD;
-    const phantom = e.calendar ? 0 : gcraPhantom(check.policy.requests, check.policy.per as 'second');
     const item: AcquireItem = {
       check,
       want: want - 1,
-      phantom,
+      hold: e.calendar ? 0 : e.lifetimeMs,
       periodStart: period.start,
       periodEnd: period.end,
     };
     const asked = this.#authority.acquire([item], now).then((reply) => {
       const grant = reply.grants[0];
-      // A lone GCRA cell was granted without the phantom that lets it be used later: let it lapse.
+      // A lone GCRA cell was granted without being held, so it may not be used later: let it lapse.
       if (!reply.allowed || grant === undefined || (!e.calendar && grant.granted < 2)) return;
       e.install(grant.granted, grant.remaining, grant.resetMs, period, now, this.#returns);
     });

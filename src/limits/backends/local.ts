@@ -54,7 +54,7 @@ interface CalendarCounter {
 /** What one request asks for beyond its own cell, per check (the primary's workers lease). */
 interface Wants {
   want: readonly number[];
-  phantom: readonly number[];
+  hold: readonly number[];
 }
 
 const SWEEP_EVERY = 10_000;
@@ -92,7 +92,7 @@ export class LocalLimiter implements LimitBackend {
   /** As `consume`, granting each check up to `want` leased cells on top (the primary's side of a lease). */
   async acquire(items: readonly AcquireItem[], now: number): Promise<AcquireReply> {
     const checks = items.map((i) => i.check);
-    const wants: Wants = { want: items.map((i) => i.want), phantom: items.map((i) => i.phantom) };
+    const wants: Wants = { want: items.map((i) => i.want), hold: items.map((i) => i.hold) };
     await this.#ensureLoaded(checks, now);
     const grants: Omit<Grant, 'next'>[] = new Array(items.length);
     const decision = this.#decide(checks, now, wants, grants);
@@ -130,8 +130,8 @@ export class LocalLimiter implements LimitBackend {
         acquireCalendar(check.policy, counter.count, counter.end, now, want, grant);
         counters[i] = counter;
       } else {
-        const phantom = wants ? (wants.phantom[i] as number) : 0;
-        acquireGcra(check.policy, this.#tats.get(check.id), now, want, phantom, grant);
+        const hold = wants ? (wants.hold[i] as number) : 0;
+        acquireGcra(check.policy, this.#tats.get(check.id), now, want, hold, grant);
       }
       nexts[i] = grant.next;
       results[i] = {

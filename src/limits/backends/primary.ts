@@ -9,8 +9,8 @@ import type { LimitCheck, Period } from '../policy.js';
 import type { AcquireItem, AcquireReply, CellReturn, LimitAuthority } from './backend.js';
 import type { LocalLimiter } from './local.js';
 
-/** One check on the wire: id, period, limit, wanted lease cells, phantom cells. */
-type WireItem = [id: string, per: Period, requests: number, want: number, phantom: number];
+/** One check on the wire: id, period, limit, wanted lease cells, hold (ms). */
+type WireItem = [id: string, per: Period, requests: number, want: number, hold: number];
 /** One return on the wire: id, period start, cells. */
 type WireReturn = [id: string, periodStart: number, cells: number];
 
@@ -31,7 +31,7 @@ export class PrimaryAuthority implements LimitAuthority {
       i.check.policy.per,
       i.check.policy.requests,
       i.want,
-      i.phantom,
+      i.hold,
     ]);
     const flat = await this.#rpc.call<number[]>('limits.acquire', wire);
     const grants: AcquireReply['grants'] = new Array(items.length);
@@ -59,11 +59,11 @@ export class PrimaryAuthority implements LimitAuthority {
 const PERIODS = new Set<Period>(['second', 'minute', 'hour', 'day', 'month']);
 
 function checkOf(item: unknown): AcquireItem {
-  const [id, per, requests, want, phantom] = item as WireItem;
-  if (typeof id !== 'string' || !PERIODS.has(per) || !(requests > 0) || !(want >= 0) || !(phantom >= 0))
+  const [id, per, requests, want, hold] = item as WireItem;
+  if (typeof id !== 'string' || !PERIODS.has(per) || !(requests > 0) || !(want >= 0) || !(hold >= 0))
     throw new Error('malformed limit check');
   const check: LimitCheck = { id, name: id, policy: { requests, per } };
-  return { check, want, phantom, periodStart: 0, periodEnd: 0 };
+  return { check, want, hold, periodStart: 0, periodEnd: 0 };
 }
 
 /** The primary's side: RPC handlers answering workers from `limiter`. */

@@ -8,7 +8,7 @@
  *
  * acquire — KEYS: one state key per check. ARGV: now ('' = server time), lease share, lease
  * minimum, then per check 6 values: kind ('g' GCRA | 'c' calendar), limit, window ms (GCRA) or
- * period end (calendar, epoch ms), wanted lease cells, phantom cells, seed ('' = none).
+ * period end (calendar, epoch ms), wanted lease cells, hold ms (GCRA leases), seed ('' = none).
  * Returns {1|0, then per check: granted, remaining, resetMs, retryAfterMs}, or {-1, i…} when
  * calendar keys i are missing and no seed was given (nothing written; ask again with the
  * counts from SQL).
@@ -28,9 +28,9 @@ end
 local share = tonumber(ARGV[2])
 local mincells = tonumber(ARGV[3])
 
-local function extra(spare, want, phantom)
+local function extra(spare, want)
   if want < mincells then return 0 end
-  local e = math.min(want, math.floor((spare - phantom) / share))
+  local e = math.min(want, math.floor(spare / share))
   if e >= mincells then return e end
   return 0
 end
@@ -46,7 +46,7 @@ for i = 1, #KEYS do
   local limit = tonumber(ARGV[a + 2])
   local p = tonumber(ARGV[a + 3])
   local want = tonumber(ARGV[a + 4])
-  local phantom = tonumber(ARGV[a + 5])
+  local hold = tonumber(ARGV[a + 5])
   local seed = ARGV[a + 6]
   local raw = redis.call('GET', KEYS[i])
   local granted, remaining, reset, retry = 0, 0, 0, 0
@@ -62,12 +62,22 @@ for i = 1, #KEYS do
       reset = base - now
       retry = math.ceil(base + interval - p - now)
     else
-      local e = extra(available - 1, want, phantom)
-      local taken = 1 + e
-      if e > 0 then taken = taken + phantom end
-      nexts[i] = base + taken * interval
+      local from = base
+      local left = available
+      local e = 0
+      if want > 0 then
+        local held = base
+        if now + hold > held then held = now + hold end
+        local heldAvailable = math.floor((now + p - held) / interval + 1e-9)
+        e = extra(heldAvailable - 1, want)
+        if e > 0 then
+          from = held
+          left = heldAvailable
+        end
+      end
       granted = 1 + e
-      remaining = available - taken
+      nexts[i] = from + granted * interval
+      remaining = left - granted
       reset = math.ceil(nexts[i] - now)
     end
   else
@@ -87,7 +97,7 @@ for i = 1, #KEYS do
         reset = untilEnd
         retry = untilEnd
       else
-        local e = extra(available - 1, want, 0)
+        local e = extra(available - 1, want)
         nexts[i] = 1 + e
         granted = 1 + e
         remaining = limit - count - granted

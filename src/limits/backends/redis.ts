@@ -102,7 +102,7 @@ export class RedisAuthority implements LimitAuthority {
     args[1] = LEASE_SHARE;
     args[2] = LEASE_MIN_CELLS;
     for (let i = 0; i < items.length; i++) {
-      const { check, want, phantom, periodEnd } = items[i] as AcquireItem;
+      const { check, want, hold, periodEnd } = items[i] as AcquireItem;
       const per = check.policy.per;
       const calendar = isCalendar(per);
       const at = 3 + i * ITEM_ARGS;
@@ -110,7 +110,7 @@ export class RedisAuthority implements LimitAuthority {
       args[at + 1] = check.policy.requests;
       args[at + 2] = calendar ? periodEnd : WINDOW_MS[per as keyof typeof WINDOW_MS];
       args[at + 3] = want;
-      args[at + 4] = phantom;
+      args[at + 4] = hold;
       const seed = seeds?.get(i);
       args[at + 5] = seed === undefined ? '' : seed;
     }

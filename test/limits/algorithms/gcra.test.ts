@@ -6,7 +6,7 @@ const T = 1_000_000;
 const p = (requests: number, per: Policy['per']): Policy => ({ requests, per });
 
 describe('acquireGcra', () => {
-  // policy, TAT (relative to now, undefined = fresh), want, phantom → granted, remaining, resetMs, retryAfterMs, next (relative)
+  // policy, TAT (relative to now, undefined = fresh), want, hold ms → granted, remaining, resetMs, retryAfterMs, next (relative)
   test.each([
     ['fresh subject, one cell', p(10, 'minute'), undefined, 0, 0, 1, 9, 6000, 0, 6000],
     ['a TAT in the past is a fresh subject', p(10, 'minute'), -50_000, 0, 0, 1, 9, 6000, 0, 6000],
@@ -24,45 +24,59 @@ describe('acquireGcra', () => {
       60_000,
     ],
     ['3 a second: 333.3 ms per cell', p(3, 'second'), 1000, 0, 0, 0, 0, 1000, 334, 1000],
+    // A lease is held for its lifetime (1 s for a minute limit): accounted from now + 1 s.
     [
-      'a lease: want granted in full when an eighth of the spare covers it',
+      'a lease: want granted in full, held 1 s',
       p(1000, 'minute'),
       undefined,
       50,
-      17,
+      1000,
       51,
       932,
-      4080,
+      4060,
       0,
-      4080,
+      4060,
     ],
     [
-      'a lease is capped at an eighth of what remains after the phantom',
+      'a lease is capped at an eighth of what remains',
       p(1000, 'minute'),
       undefined,
       500,
-      17,
+      1000,
       123,
       860,
-      8400,
+      8380,
       0,
-      8400,
+      8380,
     ],
+    [
+      'a TAT already past the hold pays nothing more',
+      p(1000, 'minute'),
+      5000,
+      50,
+      1000,
+      51,
+      865,
+      8060,
+      0,
+      8060,
+    ],
+    ['a per-second lease is held 20 ms', p(1000, 'second'), undefined, 100, 20, 101, 879, 121, 0, 121],
     [
       'no lease below the minimum: just the request',
       p(1000, 'minute'),
       59_000,
       50,
-      17,
+      1000,
       1,
       15,
       59_060,
       0,
       59_060,
     ],
-    ['no lease when not asked', p(1000, 'minute'), undefined, 0, 17, 1, 999, 60, 0, 60],
-  ])('%s', (_name, policy, tat, want, phantom, granted, remaining, resetMs, retryAfterMs, next) => {
-    const g = acquireGcra(policy, tat === undefined ? undefined : T + tat, T, want, phantom);
+    ['no lease when not asked', p(1000, 'minute'), undefined, 0, 1000, 1, 999, 60, 0, 60],
+  ])('%s', (_name, policy, tat, want, hold, granted, remaining, resetMs, retryAfterMs, next) => {
+    const g = acquireGcra(policy, tat === undefined ? undefined : T + tat, T, want, hold);
     expect(g).toEqual({ granted, remaining, resetMs, retryAfterMs, next: T + next });
   });
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
-  gcraPhantom,
   LEASE_MIN_LIMIT,
   leasable,
   leaseExtra,
@@ -13,31 +12,23 @@ import type { LimitCheck, Period } from '../../../src/limits/policy.js';
 
 describe('lease rules', () => {
   test.each([
-    // spare, want, phantom → extra cells
-    ['want granted in full', 10_000, 100, 0, 100],
-    ['capped at an eighth of the spare', 800, 500, 0, 100],
-    ['the phantom is paid before the share', 816, 500, 16, 100],
-    ['under the minimum: no lease', 15, 100, 0, 0],
-    ['a want of 1 is not a lease', 10_000, 1, 0, 0],
-    ['nothing spare', 0, 100, 0, 0],
-    ['phantom larger than the spare', 10, 100, 50, 0],
-  ])('leaseExtra: %s', (_name, spare, want, phantom, extra) => {
-    expect(leaseExtra(spare, want, phantom)).toBe(extra);
+    // spare, want → extra cells
+    ['want granted in full', 10_000, 100, 100],
+    ['capped at an eighth of the spare', 800, 500, 100],
+    ['under the minimum: no lease', 15, 100, 0],
+    ['a want of 1 is not a lease', 10_000, 1, 0],
+    ['nothing spare', 0, 100, 0],
+  ])('leaseExtra: %s', (_name, spare, want, extra) => {
+    expect(leaseExtra(spare, want)).toBe(extra);
   });
 
   test.each([
-    ['second', 20, 1000, 20],
-    ['minute', 1000, 60_000, 1000],
-    ['hour', 1000, 3_600_000, 1000],
-  ] as const)('a %s limit: leases live %i ms; a phantom of %i of %i', (per, lifetime, requests, phantom) => {
-    expect(leaseLifetimeMs(per)).toBe(lifetime);
-    expect(gcraPhantom(requests, per)).toBe(phantom);
-  });
-
-  test.each([
+    ['second', 20],
+    ['minute', 1000],
+    ['hour', 1000],
     ['day', 1000],
     ['month', 1000],
-  ] as const)('a %s quota lease lives %i ms', (per, lifetime) => {
+  ] as const)('a %s limit: leased cells may be used for %i ms', (per, lifetime) => {
     expect(leaseLifetimeMs(per)).toBe(lifetime);
   });
 
@@ -72,7 +63,8 @@ describe('leased GCRA cells never admit past the limit', () => {
   });
 
   test('a lease taken just before another process spends the rest, used one lifetime later', async () => {
-    // Without the phantom charge this admits 1006 at one instant against a limit of 1000.
+    // Accounted at grant time rather than at the end of the lease, this admits 1006 at one instant
+    // against a limit of 1000.
     const authority = new LocalLimiter();
     const [a, b] = [new LeasingBackend({ authority }), new LeasingBackend({ authority })];
     const check: LimitCheck = { id: 'c', name: 'c', policy: { requests: 1000, per: 'second' } };

@@ -49,7 +49,7 @@ function countingAuthority() {
 /** How many cells of a calendar check the authority counts today. */
 async function authorityCount(authority: ReturnType<typeof countingAuthority>, c: LimitCheck, now: number) {
   const probe = await authority.limiter.acquire(
-    [{ check: c, want: 0, phantom: 0, periodStart: 0, periodEnd: 0 }],
+    [{ check: c, want: 0, hold: 0, periodStart: 0, periodEnd: 0 }],
     now,
   );
   // The probe took one cell if it could; count it back out.

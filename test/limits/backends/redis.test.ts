@@ -29,9 +29,9 @@ const check = (id: string, requests: number, per: Period): LimitCheck => ({
   policy: { requests, per },
 });
 
-function item(c: LimitCheck, now: number, want = 0, phantom = 0): AcquireItem {
+function item(c: LimitCheck, now: number, want = 0, hold = 0): AcquireItem {
   const period = isCalendar(c.policy.per) ? calendarPeriod(c.policy.per, now) : { start: 0, end: 0 };
-  return { check: c, want, phantom, periodStart: period.start, periodEnd: period.end };
+  return { check: c, want, hold, periodStart: period.start, periodEnd: period.end };
 }
 
 /** A durable store in memory (what SQL would hold). */
@@ -86,7 +86,7 @@ describe.skipIf(!redis)('RedisAuthority', () => {
               maxLength: 3,
             }),
             want: fc.constantFrom(0, 0, 10, 300),
-            phantom: fc.constantFrom(0, 20),
+            hold: fc.constantFrom(0, 20, 1000),
           }),
           { minLength: 1, maxLength: 60 },
         ),
@@ -98,7 +98,7 @@ describe.skipIf(!redis)('RedisAuthority', () => {
             now += r.advanceMs;
             const items = r.checks.map((i) => {
               const [limit, per] = policies[i] as [number, Period];
-              return item(check(`c${i}`, limit, per), now, r.want, isCalendar(per) ? 0 : r.phantom);
+              return item(check(`c${i}`, limit, per), now, r.want, isCalendar(per) ? 0 : r.hold);
             });
             const expected = await local.acquire(items, now);
             const actual = await remote.acquire(items);
