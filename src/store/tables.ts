@@ -132,7 +132,7 @@ export interface InvitationsTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
-  /** User id of the developer who registered with it. */
+  /** Username of the developer who registered with it. */
   used_by: string | null;
   revoked_at: number | null;
 }

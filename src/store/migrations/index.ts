@@ -169,7 +169,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('used_at', 'bigint')
-        .addColumn('used_by', 'varchar(40)')
+        .addColumn('used_by', 'varchar(100)')
         .addColumn('revoked_at', 'bigint')
         .execute();
     },

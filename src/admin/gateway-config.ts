@@ -1,0 +1,56 @@
+/**
+ * `GET /routes`, `GET /services`, `GET /plans`: the config as the dashboard shows it — paths,
+ * credentials, roles, limits and upstream hosts, never a secret (see config/views.ts). Built
+ * once when the admin API is mounted.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { KeywardConfig } from '../config/schema.js';
+import { planViews, routeViews, serviceViews } from '../config/views.js';
+
+const Limit = Type.Object({ requests: Type.Integer(), per: Type.String(), by: Type.Optional(Type.String()) });
+const Strings = Type.Array(Type.String());
+
+const RouteView = Type.Object({
+  kind: Type.Literal('route'),
+  name: Type.String(),
+  path: Type.String(),
+  methods: Strings,
+  auth: Strings,
+  roles: Strings,
+  rateLimit: Type.Array(Limit),
+  upstream: Type.Object({
+    origin: Type.String(),
+    timeout: Type.String(),
+    budget: Type.Union([Limit, Type.Null()]),
+    cacheTtl: Type.Union([Type.String(), Type.Null()]),
+    injects: Strings,
+  }),
+});
+
+const ServiceView = Type.Object({
+  kind: Type.Literal('service'),
+  name: Type.String(),
+  path: Type.String(),
+  auth: Strings,
+  roles: Strings,
+  writeRoles: Type.Union([Strings, Type.Null()]),
+  rateLimit: Type.Array(Limit),
+  settings: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+});
+
+const PlanView = Type.Object({ name: Type.String(), limits: Type.Array(Limit) });
+
+/** Registers the read-only config views. */
+export function registerGatewayConfigRoutes(app: FastifyInstance, config: KeywardConfig): void {
+  const routes = { items: routeViews(config) };
+  const services = { items: serviceViews(config) };
+  const plans = { items: planViews(config) };
+  const schema = (item: Parameters<typeof Type.Array>[0]) => ({
+    tags: ['admin'],
+    response: { 200: Type.Object({ items: Type.Array(item) }) },
+  });
+  app.get('/routes', { schema: schema(RouteView) }, async () => routes);
+  app.get('/services', { schema: schema(ServiceView) }, async () => services);
+  app.get('/plans', { schema: schema(PlanView) }, async () => plans);
+}

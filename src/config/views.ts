@@ -1,0 +1,116 @@
+/**
+ * What the dashboard and the portal may show of the config: routes, services and plans with
+ * their paths, credentials, roles and limits, and only the scheme and host of an upstream.
+ * Never a secret: no injected values (only the names of injected headers and parameters), no
+ * user info, path or query of an upstream URL. Built once from a validated config.
+ */
+import type { KeywardConfig, LimitPolicyConfig } from './schema.js';
+
+export type Limit = { requests: number; per: string; by?: string };
+
+/** A configured proxy route as operators see it. */
+export interface RouteView {
+  kind: 'route';
+  name: string;
+  path: string;
+  methods: string[];
+  auth: string[];
+  roles: string[];
+  rateLimit: Limit[];
+  upstream: {
+    /** `https://api.example.com`: scheme and host only. */
+    origin: string;
+    timeout: string;
+    budget: Limit | null;
+    cacheTtl: string | null;
+    /** Names of headers and query parameters the gateway adds upstream; never their values. */
+    injects: string[];
+  };
+}
+
+/** A built-in service as operators see it. */
+export interface ServiceView {
+  kind: 'service';
+  name: string;
+  path: string;
+  auth: string[];
+  /** Roles needed to call it; for places, the write roles are in `writeRoles`. */
+  roles: string[];
+  writeRoles: string[] | null;
+  rateLimit: Limit[];
+  /** Service settings worth showing, e.g. `maxBits`, `map`. */
+  settings: Record<string, string | number>;
+}
+
+/** A plan and its limits. */
+export interface PlanView {
+  name: string;
+  limits: Limit[];
+}
+
+const limits = (list: readonly LimitPolicyConfig[] | undefined): Limit[] =>
+  (list ?? []).map((l) => ({ requests: l.requests, per: l.per, ...(l.by ? { by: l.by } : {}) }));
+
+/** Scheme and host of a URL, nothing else (user info, path and query can carry secrets). */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** Every configured route. */
+export function routeViews(config: KeywardConfig): RouteView[] {
+  return config.routes.map((r) => ({
+    kind: 'route',
+    name: r.name,
+    path: r.path,
+    methods: [...r.methods],
+    auth: [...r.auth],
+    roles: [...(r.roles ?? [])],
+    rateLimit: limits(r.rateLimit),
+    upstream: {
+      origin: originOf(r.upstream.url),
+      timeout: r.upstream.timeout,
+      budget: r.upstream.budget ? limits([r.upstream.budget])[0]! : null,
+      cacheTtl: r.upstream.cache?.ttl ?? null,
+      injects: [
+        ...Object.keys(r.upstream.inject?.header ?? {}).map((h) => `header ${h}`),
+        ...Object.keys(r.upstream.inject?.query ?? {}).map((q) => `query ${q}`),
+      ],
+    },
+  }));
+}
+
+/** Every enabled built-in service. */
+export function serviceViews(config: KeywardConfig): ServiceView[] {
+  const views: ServiceView[] = [];
+  for (const [name, service] of Object.entries(config.services)) {
+    if (!service?.enabled) continue;
+    const roles = service.roles;
+    const split = roles !== undefined && !Array.isArray(roles);
+    const settings: Record<string, string | number> = {};
+    if ('maxBits' in service) settings['maxBits'] = service.maxBits;
+    if (name === 'places') settings['map'] = (service as { map?: string }).map ?? '/map';
+    views.push({
+      kind: 'service',
+      name,
+      path: service.path,
+      auth: [...service.auth],
+      roles: split
+        ? [...((roles as { read?: string[] }).read ?? [])]
+        : [...((roles as string[] | undefined) ?? [])],
+      writeRoles: split ? [...((roles as { write?: string[] }).write ?? [])] : null,
+      rateLimit: limits(service.rateLimit),
+      settings,
+    });
+  }
+  return views;
+}
+
+/** Every plan. */
+export function planViews(config: KeywardConfig): PlanView[] {
+  return Object.entries(config.plans).map(([name, plan]) => ({ name, limits: limits(plan.limits) }));
+}
