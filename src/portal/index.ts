@@ -64,6 +64,7 @@ export async function registerPortal(app: FastifyInstance, options: PortalOption
     roles: portal.roles,
     audience: `one of the roles ${portal.roles.join(', ')}`,
     routeName: 'portal',
+    apiBase: `${PORTAL_PATH}/api`,
     login: options.login,
   });
   const keys = new DeveloperKeys(options.apiKeys, store.apiKeys, clock, {

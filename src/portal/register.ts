@@ -29,8 +29,24 @@ const RegisterBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Registers the registration route (outside the authenticated scope). */
+/** Registers `GET /info` (how to get an account) and `POST /register`, outside the authenticated scope. */
 export function registerRegistrationRoute(app: FastifyInstance, options: RegisterRouteOptions): void {
+  const info = { registration: options.mode };
+  app.get(
+    '/info',
+    {
+      schema: {
+        tags: ['portal'],
+        security: [],
+        response: {
+          200: Type.Object({
+            registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('off')]),
+          }),
+        },
+      },
+    },
+    async () => info,
+  );
   app.post<{ Body: Static<typeof RegisterBody> }>(
     '/register',
     { schema: { tags: ['portal'], security: [], body: RegisterBody }, onRequest: stageHook(options.limit) },

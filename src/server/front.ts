@@ -54,7 +54,7 @@ export async function registerFront(
   const links: LandingLink[] = [];
   if (raw.ui.enabled) {
     links.push({ href: '/ui/', title: 'Dashboard', text: 'Keys, usage, secrets and users, for operators.' });
-    registerDashboard(app, { adminRoles: config.admin.roles, login });
+    registerDashboard(app, { adminRoles: config.admin.roles, adminPath: config.admin.path, login });
   }
   if (raw.portal.enabled) {
     links.push({

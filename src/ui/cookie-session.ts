@@ -38,6 +38,8 @@ export interface CookieSessionOptions {
   audience: string;
   /** Route name in logs and usage. */
   routeName: string;
+  /** Where the page's API is (the admin API's path, or the portal's), told to the page at sign-in. */
+  apiBase: string;
   login: SessionLogin | null;
 }
 
@@ -52,6 +54,7 @@ const SessionResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
   user: Type.Object({ id: Type.String(), username: Type.String(), roles: Type.Array(Type.String()) }),
+  api: Type.String({ description: 'the path of the API the page calls with the token' }),
 });
 const TOKEN_SHAPE = /^[A-Za-z0-9_]{10,200}$/;
 
@@ -116,6 +119,7 @@ export function registerCookieSession(app: FastifyInstance, options: CookieSessi
       token_type: 'Bearer' as const,
       expires_in: access.expiresIn,
       user: { id: user.id, username: user.username, roles: user.roles },
+      api: options.apiBase,
     };
   };
 

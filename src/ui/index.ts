@@ -11,6 +11,8 @@ export const UI_PATH = '/ui';
 
 export interface DashboardOptions {
   adminRoles: readonly string[];
+  /** The admin API's path, e.g. /admin/v1. */
+  adminPath: string;
   login: SessionLogin | null;
 }
 
@@ -23,6 +25,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     roles: options.adminRoles,
     audience: `an admin role (${options.adminRoles.join(', ')})`,
     routeName: 'ui',
+    apiBase: options.adminPath,
     login: options.login,
   });
 }

@@ -75,7 +75,13 @@ describe('registration and sign-in', () => {
     const res = await post('/portal/session', { username: 'alice', password: 'alice-password-1' }, CSRF);
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(Object.keys(res.json()).sort()).toEqual(['access_token', 'expires_in', 'token_type', 'user']);
+    expect(Object.keys(res.json()).sort()).toEqual([
+      'access_token',
+      'api',
+      'expires_in',
+      'token_type',
+      'user',
+    ]);
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(
       /^kw_portal_session=kwr_[A-Za-z0-9]+; Path=\/portal\/session; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
