@@ -107,7 +107,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.locator('.page-head .badge', { hasText: 'revoked' }).waitFor();
     const refused = await call(key);
     expect(refused.status).toBe(401);
-    expect((await refused.json()).code).toBe('KW_ERR_KEY_REVOKED');
+    expect(((await refused.json()) as { code: string }).code).toBe('KW_ERR_KEY_REVOKED');
 
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
