@@ -1,17 +1,16 @@
 /**
  * `GET /routes`, `GET /services`, `GET /plans`: the config as the dashboard shows it — paths,
  * credentials, roles, limits and upstream hosts, never a secret (see config/views.ts). Built
- * once when the admin API is mounted.
+ * once at start.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { KeywardConfig } from '../config/schema.js';
-import { planViews, routeViews, serviceViews } from '../config/views.js';
+import type { PlanView, RouteView, ServiceView } from '../config/views.js';
 
 const Limit = Type.Object({ requests: Type.Integer(), per: Type.String(), by: Type.Optional(Type.String()) });
 const Strings = Type.Array(Type.String());
 
-const RouteView = Type.Object({
+const RouteSchema = Type.Object({
   kind: Type.Literal('route'),
   name: Type.String(),
   path: Type.String(),
@@ -28,7 +27,7 @@ const RouteView = Type.Object({
   }),
 });
 
-const ServiceView = Type.Object({
+const ServiceSchema = Type.Object({
   kind: Type.Literal('service'),
   name: Type.String(),
   path: Type.String(),
@@ -39,18 +38,25 @@ const ServiceView = Type.Object({
   settings: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
 });
 
-const PlanView = Type.Object({ name: Type.String(), limits: Type.Array(Limit) });
+const PlanSchema = Type.Object({ name: Type.String(), limits: Type.Array(Limit) });
+
+/** The config as shown (built once by config/views.ts). */
+export interface GatewayViews {
+  routes: RouteView[];
+  services: ServiceView[];
+  plans: PlanView[];
+}
 
 /** Registers the read-only config views. */
-export function registerGatewayConfigRoutes(app: FastifyInstance, config: KeywardConfig): void {
-  const routes = { items: routeViews(config) };
-  const services = { items: serviceViews(config) };
-  const plans = { items: planViews(config) };
+export function registerGatewayConfigRoutes(app: FastifyInstance, views: GatewayViews): void {
+  const routes = { items: views.routes };
+  const services = { items: views.services };
+  const plans = { items: views.plans };
   const schema = (item: Parameters<typeof Type.Array>[0]) => ({
     tags: ['admin'],
     response: { 200: Type.Object({ items: Type.Array(item) }) },
   });
-  app.get('/routes', { schema: schema(RouteView) }, async () => routes);
-  app.get('/services', { schema: schema(ServiceView) }, async () => services);
-  app.get('/plans', { schema: schema(PlanView) }, async () => plans);
+  app.get('/routes', { schema: schema(RouteSchema) }, async () => routes);
+  app.get('/services', { schema: schema(ServiceSchema) }, async () => services);
+  app.get('/plans', { schema: schema(PlanSchema) }, async () => plans);
 }

@@ -10,7 +10,7 @@ import type { UsageRepository } from '../store/repositories/usage.js';
 import { OWN_ROUTES, type UsageWindow, usageSeries, WINDOWS } from '../telemetry/usage-series.js';
 
 export interface UsageSeriesRouteOptions {
-  usage: UsageRepository;
+  usage: Pick<UsageRepository, 'series'>;
   /** Writes counts still held in memory, so a chart includes the last few seconds. */
   flush: () => Promise<void>;
   clock: Clock;

@@ -4,7 +4,8 @@
  * Never a secret: no injected values (only the names of injected headers and parameters), no
  * user info, path or query of an upstream URL. Built once from a validated config.
  */
-import type { KeywardConfig, LimitPolicyConfig } from './schema.js';
+import type { PlanTable } from './compile.js';
+import type { KeywardConfig, LimitPolicyConfig, RouteConfig } from './schema.js';
 
 export type Limit = { requests: number; per: string; by?: string };
 
@@ -62,8 +63,8 @@ export function originOf(url: string): string {
 }
 
 /** Every configured route. */
-export function routeViews(config: KeywardConfig): RouteView[] {
-  return config.routes.map((r) => ({
+export function routeViews(routes: readonly RouteConfig[]): RouteView[] {
+  return routes.map((r) => ({
     kind: 'route',
     name: r.name,
     path: r.path,
@@ -85,9 +86,9 @@ export function routeViews(config: KeywardConfig): RouteView[] {
 }
 
 /** Every enabled built-in service. */
-export function serviceViews(config: KeywardConfig): ServiceView[] {
+export function serviceViews(services: KeywardConfig['services']): ServiceView[] {
   const views: ServiceView[] = [];
-  for (const [name, service] of Object.entries(config.services)) {
+  for (const [name, service] of Object.entries(services)) {
     if (!service?.enabled) continue;
     const roles = service.roles;
     const split = roles !== undefined && !Array.isArray(roles);
@@ -111,6 +112,8 @@ export function serviceViews(config: KeywardConfig): ServiceView[] {
 }
 
 /** Every plan. */
-export function planViews(config: KeywardConfig): PlanView[] {
-  return Object.entries(config.plans).map(([name, plan]) => ({ name, limits: limits(plan.limits) }));
+export function planViews(plans: PlanTable): PlanView[] {
+  return Object.entries(plans).flatMap(([name, plan]) =>
+    plan ? [{ name, limits: limits(plan.limits) }] : [],
+  );
 }

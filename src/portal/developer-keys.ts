@@ -3,10 +3,11 @@
  * developer, limited in number, listed and revoked only by their owner. Every check is made
  * here, on the server, from the signed-in user's id — never from anything the page sends.
  */
-import type { Actor, ApiKeyService } from '../auth/api-keys.js';
+import type { KeyLifecycle } from '../auth/keys/lifecycle.js';
 import type { Clock } from '../clock.js';
 import { KeywardError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyRepository } from '../store/repositories/api-keys.js';
+import type { Actor } from '../store/repositories/audit.js';
 
 export interface DeveloperKeyPolicy {
   plan: string | null;
@@ -20,19 +21,14 @@ export interface DeveloperKeyPolicy {
 const LIST_LIMIT = 200;
 
 export class DeveloperKeys {
-  readonly #apiKeys: ApiKeyService;
+  readonly #apiKeys: KeyLifecycle;
   readonly #repository: ApiKeyRepository;
   readonly #clock: Clock;
   readonly #policy: DeveloperKeyPolicy;
   /** Creations in progress per developer: two at once must not both pass the count. */
   readonly #pending = new Map<string, Promise<unknown>>();
 
-  constructor(
-    apiKeys: ApiKeyService,
-    repository: ApiKeyRepository,
-    clock: Clock,
-    policy: DeveloperKeyPolicy,
-  ) {
+  constructor(apiKeys: KeyLifecycle, repository: ApiKeyRepository, clock: Clock, policy: DeveloperKeyPolicy) {
     this.#apiKeys = apiKeys;
     this.#repository = repository;
     this.#clock = clock;

@@ -4,10 +4,9 @@
  * stored; the code is shown once, at creation.
  */
 import { createHash } from 'node:crypto';
-import type { Actor } from '../auth/api-keys.js';
 import type { Clock } from '../clock.js';
 import { newId, randomBase62 } from '../ids.js';
-import type { AuditRepository } from '../store/repositories/audit.js';
+import type { Actor, AuditRepository } from '../store/repositories/audit.js';
 import type { InvitationRecord, InvitationRepository } from '../store/repositories/invitations.js';
 
 const CODE_PREFIX = 'kwinv_';

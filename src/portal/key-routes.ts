@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { toKeyView } from '../auth/key-view.js';
+import { toKeyView } from '../auth/keys/view.js';
 import type { Clock } from '../clock.js';
 import type { PlanView } from '../config/views.js';
 import { KeywardError } from '../errors.js';

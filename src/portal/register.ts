@@ -1,14 +1,13 @@
 /**
  * `POST /portal/api/register`: a developer makes their own account, when `portal.registration`
  * is `open`, or `invite` and they bring an unused invitation code. The account gets exactly
- * the portal's roles; nothing in the request can ask for more. Limited per client address.
+ * the portal's roles; nothing in the request can ask for more. Its mount limits registrations
+ * per client address (portal/index.ts).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { toUserView, UserInputError, type UserService } from '../auth/login/users.js';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../http/stages.js';
-import { stageHook } from '../http/stages.js';
 import type { InvitationService } from './invitations.js';
 
 export interface RegisterRouteOptions {
@@ -16,8 +15,6 @@ export interface RegisterRouteOptions {
   roles: readonly string[];
   users: UserService;
   invitations: InvitationService;
-  /** Refuses an address that registers too often (a limit stage). */
-  limit: Stage;
 }
 
 const RegisterBody = Type.Object(
@@ -49,7 +46,7 @@ export function registerRegistrationRoute(app: FastifyInstance, options: Registe
   );
   app.post<{ Body: Static<typeof RegisterBody> }>(
     '/register',
-    { schema: { tags: ['portal'], security: [], body: RegisterBody }, onRequest: stageHook(options.limit) },
+    { schema: { tags: ['portal'], security: [], body: RegisterBody } },
     async (request, reply) => {
       if (options.mode === 'off')
         throw new KeywardError('KW_ERR_REGISTRATION_CLOSED', {

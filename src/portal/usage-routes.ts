@@ -19,7 +19,7 @@ import { type QuotaReader, quotaStatus } from './quota.js';
 
 export interface PortalUsageRouteOptions {
   keys: DeveloperKeys;
-  usage: UsageRepository;
+  usage: Pick<UsageRepository, 'series'>;
   flushUsage: () => Promise<void>;
   quotas: QuotaReader;
   clock: Clock;

@@ -40,7 +40,10 @@ export interface SeriesOptions {
 }
 
 /** Reads the window's counts and lays them out as zero-filled columns. */
-export async function usageSeries(repository: UsageRepository, options: SeriesOptions): Promise<UsageSeries> {
+export async function usageSeries(
+  repository: Pick<UsageRepository, 'series'>,
+  options: SeriesOptions,
+): Promise<UsageSeries> {
   const { spanMs, bucketMs } = WINDOWS[options.window];
   // The current, partly filled bucket is the last point.
   const to = Math.floor(options.now / bucketMs) * bucketMs + bucketMs;

@@ -209,7 +209,7 @@ describe("a developer's own keys, usage and quota", () => {
       status: 'active',
       key: expect.stringMatching(/^kw_/),
     });
-    const stored = await gw.apiKeys.get(aliceKey.id);
+    const stored = await gw.keys.get(aliceKey.id);
     expect(stored).toMatchObject({ roles: [], plan: 'starter', ownerId: expect.stringMatching(/^usr_/) });
     const listed = (await get('/portal/api/keys', alice)).json().items;
     expect(listed.map((k: { id: string }) => k.id)).toEqual([aliceKey.id]);
@@ -238,7 +238,7 @@ describe("a developer's own keys, usage and quota", () => {
       authorization: `Bearer ${bob}`,
     });
     expect(revoke.statusCode).toBe(404);
-    expect((await gw.apiKeys.get(aliceKey.id))?.revokedAt).toBeNull();
+    expect((await gw.keys.get(aliceKey.id))?.revokedAt).toBeNull();
     const usage = await get(`/portal/api/usage?key=${aliceKey.id}`, bob);
     expect(usage.statusCode).toBe(404);
     // Admin-only views stay closed to developers.

@@ -71,7 +71,7 @@ describe.skipIf(!available)('the developer portal in Chromium', () => {
     expect(key).toMatch(/^kw_/);
     await page.getByRole('cell', { name: 'dana-laptop' }).waitFor();
     await screenshot(page, 'portal-keys');
-    danaKeyId = (await gw.apiKeys.list({ limit: 10, name: 'dana-laptop' })).items[0]!.id;
+    danaKeyId = (await gw.keys.list({ limit: 10, name: 'dana-laptop' })).items[0]!.id;
 
     for (let i = 0; i < 2; i++) {
       const res = await fetch(`${base}/v1/time`, { headers: { 'x-api-key': key } });
@@ -117,13 +117,18 @@ describe.skipIf(!available)('the developer portal in Chromium', () => {
     });
     const { access_token: token } = (await signIn.json()) as { access_token: string };
     const auth = { authorization: `Bearer ${token}` };
-    const keys = (await (await fetch(`${base}/portal/api/keys`, { headers: auth })).json()) as { items: unknown[] };
+    const keys = (await (await fetch(`${base}/portal/api/keys`, { headers: auth })).json()) as {
+      items: unknown[];
+    };
     expect(keys.items).toEqual([]);
-    const revoke = await fetch(`${base}/portal/api/keys/${danaKeyId}/revoke`, { method: 'POST', headers: auth });
+    const revoke = await fetch(`${base}/portal/api/keys/${danaKeyId}/revoke`, {
+      method: 'POST',
+      headers: auth,
+    });
     expect(revoke.status).toBe(404);
     const usage = await fetch(`${base}/portal/api/usage?key=${danaKeyId}`, { headers: auth });
     expect(usage.status).toBe(404);
-    expect((await gw.apiKeys.get(danaKeyId))?.revokedAt).toBeNull();
+    expect((await gw.keys.get(danaKeyId))?.revokedAt).toBeNull();
     await context.close();
   });
 });

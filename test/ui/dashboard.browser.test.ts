@@ -117,7 +117,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   test('every page renders, in a narrow window too', async () => {
     await gw.secrets.set('weather', 'not-for-your-eyes-0001', { id: 'test' });
     // Some traffic for the overview: successes, a bad key and a limit.
-    const { key } = await gw.apiKeys.create({ name: 'traffic', plan: 'trial' }, { id: 'test' });
+    const { key } = await gw.keys.create({ name: 'traffic', plan: 'trial' }, { id: 'test' });
     for (let i = 0; i < 5; i++) await call(key);
     await call('kw_notakey');
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
