@@ -47,11 +47,12 @@ const UpdateBody = Type.Object(
     metadata: Type.Optional(Metadata),
     expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
     // An empty list (or null) lifts the binding.
+    // Null first: with array coercion on, null would otherwise become [""].
     origins: Type.Optional(
-      Type.Union([Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 }), Type.Null()]),
+      Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 })]),
     ),
     ips: Type.Optional(
-      Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }), Type.Null()]),
+      Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })]),
     ),
   },
   { additionalProperties: false, minProperties: 1 },

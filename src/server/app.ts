@@ -16,6 +16,7 @@ import { planViews, routeViews, serviceViews } from '../config/views.js';
 import { KeywardError } from '../errors.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
+import { serviceAccess } from '../http/openapi-groups.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
 import { InvitationService } from '../portal/invitations.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
@@ -147,7 +148,8 @@ export async function buildApp(
   // Before any route: the OpenAPI generator collects routes as they are added.
   await registerOpenApiGenerator(app, {
     apiKeyHeader: config.apiKeys.header,
-    proxyRoutes: config.routes.map((r) => r.name),
+    proxyRoutes: config.routes,
+    services: serviceAccess(config.services),
   });
 
   const mount = createMount({

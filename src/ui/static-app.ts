@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { KeywardError } from '../errors.js';
 
 /** Where `npm run build` puts the browser apps; the same from src/ui (tests) and dist/ui. */
 export const WEB_ROOT = join(import.meta.dirname, '..', '..', 'dist', 'web');
@@ -96,7 +97,7 @@ export function registerStaticApp(app: FastifyInstance, options: StaticAppOption
   );
   app.get<{ Params: { '*': string } }>(`${options.base}/assets/*`, route, async (request, reply) => {
     const asset = assets.get(request.params['*']);
-    if (!asset) return reply.callNotFound();
+    if (!asset) throw new KeywardError('KW_ERR_NOT_FOUND', { detail: 'No such file.' });
     return reply.headers(ASSET_HEADERS).type(asset.type).send(asset.body);
   });
 }

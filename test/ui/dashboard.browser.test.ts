@@ -146,8 +146,19 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('link', { name: 'traffic' }).waitFor();
     await screenshot(page, 'ui-narrow-keys');
+    // The landing page and the API reference, under their own CSPs.
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: /Dashboard/ }).waitFor();
+    await screenshot(page, 'landing');
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
+    // Swagger UI (not Keyward's page) applies an inline style its own CSP refuses; harmless there.
+    await page.goto(`${base}/docs`);
+    await page.getByRole('heading', { name: 'proxied routes' }).waitFor();
+    expect(await page.title()).toBe('Keyward API reference');
+    await screenshot(page, 'docs');
+    expect(seen.errors).toEqual([]);
     await page.close();
   });
 
