@@ -36,6 +36,8 @@ export interface PortalOptions {
   views: { routes: RouteView[]; services: ServiceView[]; plans: PlanView[] };
   quotas: QuotaReader;
   flushUsage: () => Promise<void>;
+  /** The header that carries API keys. */
+  keyHeader: string;
   openapi: () => object;
 }
 
@@ -116,6 +118,7 @@ export async function registerPortal(
       keyRoles: portal.keyRoles,
       routes: options.views.routes,
       services: options.views.services,
+      keyHeader: options.keyHeader,
       openapi: options.openapi,
     });
   });

@@ -27,6 +27,8 @@ export interface PortalUsageRouteOptions {
   keyRoles: readonly string[];
   routes: readonly RouteView[];
   services: readonly ServiceView[];
+  /** The header that carries API keys (`auth.apiKeys.header`), for the page's try-it form. */
+  keyHeader: string;
   /** The gateway's OpenAPI document (read when first asked, once every route is known). */
   openapi: () => object;
 }
@@ -84,6 +86,6 @@ export function registerPortalUsageRoutes(app: FastifyInstance, options: PortalU
   let catalog: ReturnType<typeof buildCatalog> | undefined;
   app.get('/catalog', { schema }, async () => {
     catalog ??= buildCatalog(options.routes, options.services, options.keyRoles, options.openapi());
-    return { items: catalog };
+    return { keyHeader: options.keyHeader, items: catalog };
   });
 }

@@ -56,6 +56,7 @@ export async function registerFront(app: FastifyInstance, mount: Mount, parts: G
       },
       quotas: { flush: () => parts.limiter.flush(), load: (keys) => quotaStore.load(keys) },
       flushUsage: () => parts.usage.flush(),
+      keyHeader: config.apiKeys.header,
       openapi: () => app.swagger(),
     });
   }

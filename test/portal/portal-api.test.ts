@@ -286,7 +286,9 @@ describe("a developer's own keys, usage and quota", () => {
   });
 
   test('the catalog lists what a portal key may call, with operations; never upstream secrets', async () => {
-    const items = (await get('/portal/api/catalog', alice)).json().items;
+    const catalog = (await get('/portal/api/catalog', alice)).json();
+    expect(catalog.keyHeader).toBe('x-api-key');
+    const items = catalog.items;
     expect(items.map((i: { name: string }) => i.name)).toEqual(['time', 'echo']);
     const time = items[0];
     expect(time.operations.map((o: { method: string; path: string }) => `${o.method} ${o.path}`)).toEqual(

@@ -39,7 +39,7 @@ function bodySchema(spec: Record<string, unknown> | null): string | null {
   return schema ? JSON.stringify(schema, null, 2) : null;
 }
 
-function TryIt({ operations }: { operations: Operation[] }) {
+function TryIt({ operations, keyHeader }: { operations: Operation[]; keyHeader: string }) {
   const [choice, setChoice] = useState(0);
   const op = operations[choice];
   const [result, setResult] = useState<TryResult | null>(null);
@@ -57,7 +57,7 @@ function TryIt({ operations }: { operations: Operation[] }) {
       const response = await fetch(path, {
         method: op.method,
         headers: {
-          'x-api-key': String(f.get('key') ?? ''),
+          [keyHeader]: String(f.get('key') ?? ''),
           ...(body.trim() && op.method !== 'GET' ? { 'content-type': 'application/json' } : {}),
         },
         ...(body.trim() && op.method !== 'GET' ? { body } : {}),
@@ -145,7 +145,7 @@ function TryIt({ operations }: { operations: Operation[] }) {
   );
 }
 
-function EntryCard({ entry }: { entry: Entry }) {
+function EntryCard({ entry, keyHeader }: { entry: Entry; keyHeader: string }) {
   return (
     <div class="card">
       <h2>
@@ -188,19 +188,24 @@ function EntryCard({ entry }: { entry: Entry }) {
         );
       })}
       <h3>Try it</h3>
-      <TryIt operations={entry.operations} />
+      <TryIt operations={entry.operations} keyHeader={keyHeader} />
     </div>
   );
 }
 
 export function ApisPage({ api }: { api: Api }) {
-  const catalog = useLoad(() => api<{ items: Entry[] }>('GET', '/catalog'), []);
+  const catalog = useLoad(() => api<{ keyHeader: string; items: Entry[] }>('GET', '/catalog'), []);
   return (
     <>
       <PageHead
         title="APIs"
         sub="What your keys may call through this gateway, with each operation's reference."
       />
+      {catalog.data && (
+        <p class="notice">
+          Send your key in the <code>{catalog.data.keyHeader}</code> header with every call.
+        </p>
+      )}
       {catalog.error && <ErrorBox message={catalog.error} retry={catalog.reload} />}
       {!catalog.data && !catalog.error && <Loading what="Loading the APIs" />}
       {catalog.data?.items.length === 0 && (
@@ -209,7 +214,7 @@ export function ApisPage({ api }: { api: Api }) {
         </div>
       )}
       {catalog.data?.items.map((entry) => (
-        <EntryCard key={entry.name} entry={entry} />
+        <EntryCard key={entry.name} entry={entry} keyHeader={catalog.data?.keyHeader ?? 'x-api-key'} />
       ))}
     </>
   );

@@ -66,10 +66,7 @@ export function KeysPage({ api }: { api: Api }) {
   const full = me.data ? me.data.activeKeys >= me.data.maxKeys : false;
   return (
     <>
-      <PageHead
-        title="My keys"
-        sub="Send a key in the X-Api-Key header (or as a Bearer token) to call the APIs."
-      />
+      <PageHead title="My keys" sub="Send a key with each call, in the header the APIs page names." />
       {revoking && (
         <Dialog
           title={`Revoke ${revoking.name}?`}
