@@ -13,7 +13,7 @@ import { durationMs } from '../config/units.js';
 import type { PlanView, RouteView, ServiceView } from '../config/views.js';
 import { KeywardError } from '../errors.js';
 import { type Mount, type MountLimits, publicMount } from '../http/pipeline.js';
-import { stageHook } from '../http/stages.js';
+import { stageHook } from '../stages.js';
 import type { Store } from '../store/db.js';
 import { registerCookieSession, type SessionLogin } from '../ui/cookie-session.js';
 import { registerStaticApp } from '../ui/static-app.js';
