@@ -135,7 +135,8 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     ] as const) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
-      await page.locator('.spinner').waitFor({ state: 'detached' });
+      // Every card on the page has loaded (some pages load two lists at once).
+      await expect.poll(() => page.locator('.spinner').count()).toBe(0);
       await screenshot(page, name);
     }
     // Secrets: names and times only; the value never reaches the page.
