@@ -1,15 +1,15 @@
 /**
- * What the dashboard and the portal may show of the config: routes, services and plans with
- * their paths, credentials, roles and limits, and only the scheme and host of an upstream.
- * Never a secret: no injected values (only the names of injected headers and parameters), no
- * user info, path or query of an upstream URL. Built once from a validated config.
+ * What the dashboard and the portal may show of the config: routes' public side, services and
+ * plans with their paths, credentials, roles and limits. Never an upstream or a secret (the
+ * admin API's route view, proxy/status.ts, shows upstream hosts). Built once from a validated
+ * config.
  */
 import type { PlanTable } from './compile.js';
 import type { KeywardConfig, LimitPolicyConfig, RouteConfig } from './schema.js';
 
 export type Limit = { requests: number; per: string; by?: string };
 
-/** A configured proxy route as operators see it. */
+/** A configured proxy route as the portal shows it: its public side only. */
 export interface RouteView {
   kind: 'route';
   name: string;
@@ -18,15 +18,6 @@ export interface RouteView {
   auth: string[];
   roles: string[];
   rateLimit: Limit[];
-  upstream: {
-    /** `https://api.example.com`: scheme and host only. */
-    origin: string;
-    timeout: string;
-    budget: Limit | null;
-    cacheTtl: string | null;
-    /** Names of headers and query parameters the gateway adds upstream; never their values. */
-    injects: string[];
-  };
 }
 
 /** A built-in service as operators see it. */
@@ -52,16 +43,6 @@ export interface PlanView {
 const limits = (list: readonly LimitPolicyConfig[] | undefined): Limit[] =>
   (list ?? []).map((l) => ({ requests: l.requests, per: l.per, ...(l.by ? { by: l.by } : {}) }));
 
-/** Scheme and host of a URL, nothing else (user info, path and query can carry secrets). */
-export function originOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
 /** Every configured route. */
 export function routeViews(routes: readonly RouteConfig[]): RouteView[] {
   return routes.map((r) => ({
@@ -72,16 +53,6 @@ export function routeViews(routes: readonly RouteConfig[]): RouteView[] {
     auth: [...r.auth],
     roles: [...(r.roles ?? [])],
     rateLimit: limits(r.rateLimit),
-    upstream: {
-      origin: originOf(r.upstream.url),
-      timeout: r.upstream.timeout,
-      budget: r.upstream.budget ? limits([r.upstream.budget])[0]! : null,
-      cacheTtl: r.upstream.cache?.ttl ?? null,
-      injects: [
-        ...Object.keys(r.upstream.inject?.header ?? {}).map((h) => `header ${h}`),
-        ...Object.keys(r.upstream.inject?.query ?? {}).map((q) => `query ${q}`),
-      ],
-    },
   }));
 }
 

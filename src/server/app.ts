@@ -12,7 +12,7 @@ import Fastify, {
 } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
-import { planViews, routeViews, serviceViews } from '../config/views.js';
+import { planViews, serviceViews } from '../config/views.js';
 import { KeywardError } from '../errors.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
@@ -192,11 +192,7 @@ export async function buildApp(
     },
     signingKeys: parts.jwt?.ring ?? null,
     reload: parts.reloadConfig,
-    views: {
-      routes: routeViews(config.routes),
-      services: serviceViews(config.services),
-      plans: planViews(config.plans),
-    },
+    views: { services: serviceViews(config.services), plans: planViews(config.plans) },
     invitations: new InvitationService(parts.store.invitations, parts.store.audit, clock),
     clock,
   });

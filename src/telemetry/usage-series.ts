@@ -18,6 +18,8 @@ export type UsageWindow = keyof typeof WINDOWS;
 /** The classes a series counts (1xx counts only towards the total). */
 export const SERIES_CLASSES = ['2xx', '3xx', '4xx', '5xx', '429'] as const;
 
+const REQUEST_CLASSES = new Set<string>(['1xx', ...SERIES_CLASSES]);
+
 type Columns = Record<'total' | (typeof SERIES_CLASSES)[number], number[]>;
 
 /** Counts over a window: `times[i]` (unix seconds, bucket start) has `counts.<class>[i]` requests. */
@@ -65,7 +67,8 @@ export async function usageSeries(
   };
   for (const row of rows) {
     const i = Math.floor((row.bucket - from) / bucketMs);
-    if (i < 0 || i >= points) continue;
+    // Requests only: WebSocket message counts (class `msg`) are not requests.
+    if (i < 0 || i >= points || !REQUEST_CLASSES.has(row.statusClass)) continue;
     counts.total[i]! += row.count;
     const cls = counts[row.statusClass as keyof Columns];
     if (cls && row.statusClass !== 'total') cls[i]! += row.count;

@@ -7,19 +7,29 @@ import type { Limit, UsageSeries } from '../../shared/types';
 import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
 import { SeriesPanel } from './overview';
 
+interface Target {
+  origin: string;
+  weight: number;
+  available: boolean;
+  healthy: boolean;
+  breaker: string;
+}
+
 interface RouteView {
   name: string;
   path: string;
   methods: string[];
   auth: string[];
   roles: string[];
+  websocket: { enabled: boolean; open: number };
   rateLimit: Limit[];
   upstream: {
-    origin: string;
     timeout: string;
     budget: Limit | null;
     cacheTtl: string | null;
     injects: string[];
+    balancing: string;
+    targets: Target[];
   };
 }
 
@@ -120,10 +130,19 @@ export function RoutesPage({ api }: { api: Api }) {
                       )}
                     </td>
                     <td>
-                      <span class="mono">{r.upstream.origin}</span>
+                      {r.upstream.targets.map((t) => (
+                        <div key={t.origin}>
+                          <span class="mono">{t.origin}</span>{' '}
+                          <Badge tone={t.available ? 'ok' : 'bad'}>
+                            {t.available ? 'up' : t.healthy ? 'breaker open' : 'down'}
+                          </Badge>
+                        </div>
+                      ))}
                       <div class="small muted">
                         timeout {r.upstream.timeout}
+                        {r.upstream.targets.length > 1 && ` · ${r.upstream.balancing}`}
                         {r.upstream.cacheTtl && ` · cache ${r.upstream.cacheTtl}`}
+                        {r.websocket.enabled && ` · WebSocket (${r.websocket.open} open)`}
                         {r.upstream.injects.length > 0 && ` · adds ${r.upstream.injects.join(', ')}`}
                       </div>
                     </td>
