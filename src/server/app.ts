@@ -12,16 +12,20 @@ import Fastify, {
 } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
+import { planViews, serviceViews } from '../config/views.js';
 import { KeywardError } from '../errors.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
+import { serviceAccess } from '../http/openapi-groups.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
+import { InvitationService } from '../portal/invitations.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import { routeView } from '../proxy/status.js';
 import { registerServices } from '../services/index.js';
 import { createAccessLog } from '../telemetry/access-log.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
+import { registerFront } from './front.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import type { GatewayParts } from './parts.js';
 import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
@@ -144,7 +148,8 @@ export async function buildApp(
   // Before any route: the OpenAPI generator collects routes as they are added.
   await registerOpenApiGenerator(app, {
     apiKeyHeader: config.apiKeys.header,
-    proxyRoutes: config.routes.map((r) => r.name),
+    proxyRoutes: config.routes,
+    services: serviceAccess(config.services),
   });
 
   const mount = createMount({
@@ -187,8 +192,11 @@ export async function buildApp(
     },
     signingKeys: parts.jwt?.ring ?? null,
     reload: parts.reloadConfig,
+    views: { services: serviceViews(config.services), plans: planViews(config.plans) },
+    invitations: new InvitationService(parts.store.invitations, parts.store.audit, clock),
     clock,
   });
+  await registerFront(app, mount, parts);
   await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });
   await registerProxyRoutes(app, mount, {
     config,

@@ -11,6 +11,7 @@ import { systemClock } from '../clock.js';
 import { migrationProvider } from './migrations/index.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { AuditRepository } from './repositories/audit.js';
+import { InvitationRepository } from './repositories/invitations.js';
 import { PlaceRepository } from './repositories/places.js';
 import { RefreshTokenRepository } from './repositories/refresh-tokens.js';
 import { SecretRepository } from './repositories/secrets.js';
@@ -33,6 +34,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly invitations: InvitationRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     users: new UserRepository(db),
     refreshTokens: new RefreshTokenRepository(db),
     signingKeys: new SigningKeyRepository(db),
+    invitations: new InvitationRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
