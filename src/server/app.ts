@@ -14,6 +14,7 @@ import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
 import { planViews, serviceViews } from '../config/views.js';
 import { KeywardError } from '../errors.js';
+import { installBodyParsers } from '../http/body-parsers.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
 import { serviceAccess } from '../http/openapi-groups.js';
@@ -28,7 +29,12 @@ import { endSpan, type Tracing } from '../telemetry/tracing.js';
 import { registerFront } from './front.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import type { GatewayParts } from './parts.js';
-import { clientErrorHandler, installProblemHandlers, sendProblem } from './problems.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installProblemHandlers,
+  sendProblem,
+} from './problems.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
 
@@ -134,6 +140,7 @@ export async function buildApp(
     trustProxy: config.server.trustProxy === false ? false : config.server.trustProxy,
     return503OnClosing: true,
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Strict at the boundary: unknown fields are errors, not silently dropped.
@@ -145,6 +152,7 @@ export async function buildApp(
   installRequestHooks(app, parts);
   if (parts.tracing) installTracingHooks(app, parts.tracing);
   installProblemHandlers(app);
+  installBodyParsers(app);
   // Before any route: the OpenAPI generator collects routes as they are added.
   await registerOpenApiGenerator(app, {
     apiKeyHeader: config.apiKeys.header,
@@ -162,7 +170,7 @@ export async function buildApp(
     plans: config.plans,
     tracing: parts.tracing,
   });
-  const cors = compileCorsPolicy(config.cors);
+  const cors = compileCorsPolicy(config.cors, undefined, config.apiKeys.header);
   await registerHealth(app, mount, parts);
   const { jwt, refreshTokens } = parts;
   if (jwt && refreshTokens) {

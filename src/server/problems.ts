@@ -87,6 +87,23 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   socket.destroy();
 }
 
+/**
+ * Fastify `frameworkErrors`: a request target the router cannot read (`http:///x`, a broken
+ * escape) or an over-long path parameter gets problem+json with a request id, not Fastify's body.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', request.id);
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is too long.'
+      : 'The request target is not a valid URL path.';
+  sendProblem(reply, new KeywardError('KW_ERR_BAD_REQUEST', { detail }));
+}
+
 /** Installs the error and not-found handlers on the root instance. */
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
