@@ -8,7 +8,7 @@ import { handleShutdownSignals, prepareStore, startGateway } from '../server/lif
 import { boundYoungGeneration } from '../server/memory.js';
 import { applyMemoryBudget } from '../server/memory-budget.js';
 import { chooseConfigFile, resolveConfig } from './config-source.js';
-import { UsageError } from './output.js';
+import { reportFailure, UsageError } from './output.js';
 
 function parsePort(text: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535)
@@ -52,7 +52,9 @@ export function registerStartCommand(program: Command): void {
       if (workers > 1 && !isClusterWorker()) {
         await prepareStore(compiled);
         if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
-        process.exit(await runPrimary(workers, (line) => process.stderr.write(`${line}\n`)));
+        process.exit(
+          await runPrimary(workers, (line) => process.stderr.write(`${line}\n`), compiled.server.port),
+        );
       }
       const gateway = await startGateway(compiled, {
         bootstrapAdmin: !isClusterWorker(),
@@ -64,6 +66,11 @@ export function registerStartCommand(program: Command): void {
         },
         // A worker reloaded through the admin API has the primary tell the others.
         ...(isClusterWorker() ? { onReload: requestReloadOfOtherWorkers } : {}),
+      }).catch((error) => {
+        if (!isClusterWorker()) throw error;
+        // Its channel to the primary would keep a failed worker alive: exit, so the primary sees
+        // the failure (and backs off) instead of waiting on it forever.
+        process.exit(reportFailure(error));
       });
       if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
       for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);

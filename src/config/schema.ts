@@ -231,6 +231,8 @@ const Provider = Strict({
     minItems: 1,
   }),
   clockSkew: Duration('30s'),
+  // Auth0's default access-token lifetime; `exp: 1e300` would otherwise be a token that never expires.
+  maxTokenLifetime: Duration('24h'),
 });
 
 /** The developer portal: who may sign in or sign up, and what their self-made keys get. */
