@@ -33,6 +33,7 @@ import {
   clientErrorHandler,
   frameworkErrorHandler,
   installProblemHandlers,
+  noteAnsweredBeforeBody,
   sendProblem,
 } from './problems.js';
 import { requestIdFor } from './request-id.js';
@@ -51,6 +52,7 @@ function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
+    noteAnsweredBeforeBody(request.raw);
     const route = request.routeOptions.config?.routeName ?? null;
     const principal = request.principal?.id ?? null;
     if (parts.logger.isLevelEnabled('info')) {
