@@ -3,7 +3,7 @@
  * are: a declared Content-Length over the limit is refused before the upstream is called, and a
  * chunked body (length unknown until its end) is collected up to the limit before anything is
  * sent, then forwarded with a Content-Length. Either way a body that is too large is 413 and the
- * upstream receives not one byte of it.
+ * upstream receives not one byte of it. Transfer codings other than `chunked` are refused.
  */
 import type { IncomingMessage } from 'node:http';
 import { KeywardError } from '../errors.js';
@@ -27,6 +27,13 @@ export function forwardedBody(raw: IncomingMessage, limit: number): ForwardedBod
     // Node's parser has already refused a Content-Length that is not a number.
     if (Number(length) > limit) throw tooLarge(limit);
     return raw;
+  }
+  // Node has decoded `chunked`; any other transfer coding would reach the upstream still applied.
+  if (coding.trim().toLowerCase() !== 'chunked') {
+    throw new KeywardError('KW_ERR_BAD_REQUEST', {
+      detail: 'Transfer-Encoding other than chunked is not accepted.',
+      headers: { connection: 'close' },
+    });
   }
   return collect(raw, limit);
 }
