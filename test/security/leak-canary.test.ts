@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
 
-export const CANARY = 'canary-7f3a9c1e5b2d4680';
+const CANARY = 'canary-7f3a9c1e5b2d4680';
 let upstream: TestUpstream;
 let gw: TestGateway;
 
