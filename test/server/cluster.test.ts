@@ -2,7 +2,7 @@
  * `keyward start --workers N` supervising its workers: a worker that crashes at start is retried
  * with a backoff, and a start that keeps failing ends with a clear message and exit code 1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ describe('row: keyward start --workers N with a worker that crashes at start', (
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
+    // A plain config rather than the demo: each worker start is then quicker to fail.
+    writeFileSync(join(dir, 'keyward.yaml'), `storage: { url: "sqlite:${join(dir, 'keyward.db')}" }\n`);
     const server = spawnCli(['start', '--workers', '2', '--port', String(port)], {
       cwd: dir,
       env: { HOST: '127.0.0.1' },
