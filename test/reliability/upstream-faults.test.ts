@@ -2,7 +2,7 @@
  * Upstreams that fail: one that accepts the connection and never answers is 504 at the route's
  * timeout (1 s), one that answers its headers and then hangs mid-body is cut at the timeout, one
  * that refuses connections is 502 at once — and while they hang, other routes answer normally.
- * (The flapping-upstream row waits for the circuit breaker, which is being built separately.)
+ * (A flapping upstream and its circuit breaker are tested in test/proxy/targets.test.ts.)
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
