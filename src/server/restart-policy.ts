@@ -6,6 +6,7 @@
  * broken start ends in a clear failure instead of a respawn loop.
  */
 
+/** The primary's memory of start failures in a row, and the wait it implies. */
 export class RestartPolicy {
   /** Start failures in a row after which the primary gives up. */
   readonly maxStartFailures: number;
