@@ -66,10 +66,10 @@ export async function startKeyward(
         server.child.kill('SIGKILL');
         await server.exited;
       }
-      // Lines other than the one-time admin key notice are what an operator's log collects.
+      // Lines other than the one-time notices (`export ADMIN_KEY=…`) are what an operator's log collects.
       const lines = `${server.output.stdout}\n${server.output.stderr}`
         .split('\n')
-        .filter((line) => !line.includes('shown once, store it now'));
+        .filter((line) => !/^export [A-Z_]+=/.test(line));
       capture.watchLogs(lines);
       capture.write();
       if (!keepDir && !options.dir) rmSync(dir, { recursive: true, force: true });
