@@ -11,15 +11,20 @@ import type { KeyLifecycle } from '../auth/keys/lifecycle.js';
 import type { UserService } from '../auth/login/users.js';
 import type { Clock } from '../clock.js';
 import type { Mount, MountLimits, MountSpec } from '../http/pipeline.js';
+import type { InvitationService } from '../portal/invitations.js';
 import type { SecretVault } from '../secrets/vault.js';
 import type { AuditRepository } from '../store/repositories/audit.js';
+import type { UsageRepository } from '../store/repositories/usage.js';
 import { registerAuditRoutes } from './audit.js';
 import { type ConfigReload, registerConfigRoutes } from './config.js';
+import { type GatewayViews, registerGatewayConfigRoutes } from './gateway-config.js';
+import { registerInvitationRoutes } from './invitations.js';
 import { registerKeyCreateRoute, registerKeyRoutes } from './keys.js';
 import { type RouteViewOptions, registerRouteViews } from './routes.js';
 import { registerSecretRoutes } from './secrets.js';
 import { registerSigningKeyRoutes } from './signing-keys.js';
 import { registerUsageRoutes, type UsageRouteOptions } from './usage.js';
+import { registerUsageSeriesRoute } from './usage-series.js';
 import { registerUserRoutes } from './users.js';
 
 export interface AdminApiOptions {
@@ -29,12 +34,15 @@ export interface AdminApiOptions {
   users: UserService;
   vault: SecretVault;
   audit: AuditRepository;
-  usage: Omit<UsageRouteOptions, 'clock'>;
+  usage: Omit<UsageRouteOptions, 'clock'> & { rows: Pick<UsageRepository, 'query' | 'series'> };
   routes: RouteViewOptions;
   /** The JWT signing keys, or null when the config uses no JWT. */
   signingKeys: SigningKeyRing | null;
   /** Reloads the config (see server/reload.ts). */
   reload: ConfigReload;
+  /** Routes, services and plans as the dashboard shows them. */
+  views: GatewayViews;
+  invitations: InvitationService;
   clock: Clock;
 }
 
@@ -70,6 +78,13 @@ export async function registerAdminApi(
     await registerUserRoutes(scope, options.users);
     await registerConfigRoutes(scope, options.reload);
     await registerRouteViews(scope, options.routes);
+    registerUsageSeriesRoute(scope, {
+      usage: options.usage.rows,
+      flush: () => options.usage.recorder.flush(),
+      clock,
+    });
+    registerGatewayConfigRoutes(scope, options.views);
+    registerInvitationRoutes(scope, { invitations: options.invitations, clock });
   });
   await mount(app, { ...admin, limits: KEY_CREATION_LIMIT }, (scope) =>
     registerKeyCreateRoute(scope, { keys: options.keys, clock }),

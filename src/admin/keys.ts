@@ -46,6 +46,14 @@ const UpdateBody = Type.Object(
     plan: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), Type.Null()])),
     metadata: Type.Optional(Metadata),
     expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+    // An empty list (or null) lifts the binding.
+    // Null first: with array coercion on, null would otherwise become [""].
+    origins: Type.Optional(
+      Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 })]),
+    ),
+    ips: Type.Optional(
+      Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })]),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -57,6 +65,16 @@ const ListQuery = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 200 })),
     plan: Type.Optional(Type.String({ maxLength: 64 })),
     role: Type.Optional(Type.String({ maxLength: 64 })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'part of the name, an id, or the last 4 characters',
+      }),
+    ),
+    owner: Type.Optional(
+      Type.String({ pattern: '^usr_[0-9A-Za-z]{1,40}$', description: 'a portal user id' }),
+    ),
     status: Type.Optional(
       Type.Union([Type.Literal('active'), Type.Literal('revoked'), Type.Literal('expired')]),
     ),
@@ -127,7 +145,8 @@ export async function registerKeyRoutes(app: FastifyInstance, options: KeyRouteO
     '/keys',
     { schema: { querystring: ListQuery } },
     async (request) => {
-      const { items, nextCursor } = await apiKeys.list(request.query);
+      const { q, ...filter } = request.query;
+      const { items, nextCursor } = await apiKeys.list({ ...filter, ...(q ? { search: q } : {}) });
       return { items: items.map(view), nextCursor };
     },
   );
@@ -146,10 +165,18 @@ export async function registerKeyRoutes(app: FastifyInstance, options: KeyRouteO
     '/keys/:id',
     { schema: { params: IdParams, body: UpdateBody } },
     async (request) => {
-      const { expiresAt, ...rest } = request.body;
+      const { expiresAt, origins, ips, ...rest } = request.body;
+      const bindings = parseKeyOptions({ origins: origins ?? [], ips: ips ?? [] }, clock.now());
+      if (!bindings.ok)
+        throw new KeywardError('KW_ERR_VALIDATION', {
+          detail: 'One or more fields are invalid.',
+          errors: bindings.errors,
+        });
       const changes = {
         ...rest,
         ...(expiresAt === undefined ? {} : { expiresAt: expiresAt === null ? null : Date.parse(expiresAt) }),
+        ...(origins === undefined ? {} : { allowedOrigins: bindings.value.origins }),
+        ...(ips === undefined ? {} : { allowedIps: bindings.value.ips }),
       };
       const record = await apiKeys.update(request.params.id, changes, actorOf(request));
       if (!record) throw notFound(request.params.id);

@@ -9,7 +9,7 @@ import { boundYoungGeneration } from '../server/memory.js';
 import { applyMemoryBudget } from '../server/memory-budget.js';
 import { openPrimaryHub } from '../server/primary-hub.js';
 import { chooseConfigFile, resolveConfig } from './config-source.js';
-import { UsageError } from './output.js';
+import { reportFailure, UsageError } from './output.js';
 
 function parsePort(text: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535)
@@ -56,7 +56,7 @@ export function registerStartCommand(program: Command): void {
         if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
         // Without Redis the primary holds the limits, throttles and change relay the workers share.
         const hub = compiled.redisUrl !== '' ? null : await openPrimaryHub(compiled, log);
-        const code = await runPrimary(workers, log);
+        const code = await runPrimary(workers, log, compiled.server.port);
         await hub?.close();
         process.exit(code);
       }
@@ -70,6 +70,11 @@ export function registerStartCommand(program: Command): void {
         },
         // A worker reloaded through the admin API has the primary tell the others.
         ...(isClusterWorker() ? { onReload: requestReloadOfOtherWorkers } : {}),
+      }).catch((error) => {
+        if (!isClusterWorker()) throw error;
+        // Its channel to the primary would keep a failed worker alive: exit, so the primary sees
+        // the failure (and backs off) instead of waiting on it forever.
+        process.exit(reportFailure(error));
       });
       if (demoUser) await ensureDemoUser(compiled.storageUrl, announce);
       for (const note of pendingFeatureNotes(compiled)) gateway.logger.warn(note);

@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { compileJwtSettings, type JwtSettings } from './jwt-settings.js';
 import type { EnvSubstitution, LoadedConfig, SecretReference } from './load.js';
-import type { CorsConfig, KeywardConfig, LimitPolicyConfig, RouteConfig } from './schema.js';
+import type { CorsConfig, KeywardConfig, LimitPolicyConfig, PortalConfig, RouteConfig } from './schema.js';
 import { durationMs, sizeBytes } from './units.js';
 
 export interface ApiKeySettings {
@@ -59,6 +59,10 @@ export interface CompiledConfig {
   routes: readonly RouteConfig[];
   services: KeywardConfig['services'];
   admin: { path: string; roles: string[] };
+  /** The dashboard at /ui. */
+  ui: { enabled: boolean };
+  /** The developer portal at /portal. */
+  portal: PortalConfig;
   /** Every `${secret:NAME}` in the config, with its YAML path. */
   secretRefs: readonly SecretReference[];
   /** Every value taken from the environment, with its YAML path (masked where it is a credential). */
@@ -106,6 +110,8 @@ export function compileConfig(loaded: LoadedConfig): CompiledConfig {
     routes: c.routes,
     services: c.services,
     admin: { path: c.admin.path.replace(/\/+$/, ''), roles: c.admin.roles },
+    ui: c.ui,
+    portal: c.portal,
     secretRefs: loaded.secretRefs,
     envValues: loaded.envValues,
   };

@@ -15,6 +15,8 @@ export interface ProviderSettings {
   rolesClaim: string;
   algorithms: string[];
   clockSkewMs: number;
+  /** Longest token lifetime accepted (exp from now, or from iat). */
+  maxTokenLifetimeMs: number;
 }
 
 export interface JwtSettings {
@@ -60,6 +62,7 @@ export function compileJwtSettings(config: KeywardConfig): JwtSettings {
       rolesClaim: p.rolesClaim,
       algorithms: p.algorithms,
       clockSkewMs: durationMs(p.clockSkew),
+      maxTokenLifetimeMs: durationMs(p.maxTokenLifetime),
     })),
   };
 }

@@ -68,7 +68,16 @@ export function parseConfig(text: string, file: string, env: Environment = proce
     return undefined;
   };
 
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // Resolving aliases happens here: one to a missing anchor, or too many, throws.
+    raw = doc.toJS() ?? {};
+  } catch (error) {
+    throw new ConfigError(
+      [{ path: '(yaml)', message: (error as Error).message.split('\n')[0] ?? 'invalid YAML' }],
+      file,
+    );
+  }
   const problems: ConfigProblem[] = [];
   const secretRefs: SecretReference[] = [];
   const envValues: EnvSubstitution[] = [];

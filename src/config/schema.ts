@@ -231,7 +231,31 @@ const Provider = Strict({
     minItems: 1,
   }),
   clockSkew: Duration('30s'),
+  // Auth0's default access-token lifetime; `exp: 1e300` would otherwise be a token that never expires.
+  maxTokenLifetime: Duration('24h'),
 });
+
+/** The developer portal: who may sign in or sign up, and what their self-made keys get. */
+const Portal = Strict(
+  {
+    enabled: Type.Boolean({ default: false }),
+    registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('off')], {
+      default: 'off',
+      errorMessage: 'expected open, invite or off',
+    }),
+    roles: Type.Array(Role, { default: ['developer'], minItems: 1, maxItems: 16 }),
+    plan: Type.Optional(Name),
+    keyRoles: Type.Array(Role, { default: [], maxItems: 64 }),
+    maxKeysPerUser: Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 5,
+      errorMessage: 'expected a whole number 1-100',
+    }),
+    keyExpiry: Type.Optional(Duration()),
+  },
+  { default: {} },
+);
 
 export const ConfigSchema = Strict({
   server: Strict(
@@ -349,6 +373,8 @@ export const ConfigSchema = Strict({
     },
     { default: {} },
   ),
+  ui: Strict({ enabled: Type.Boolean({ default: true }) }, { default: {} }),
+  portal: Portal,
 });
 
 export type KeywardConfig = Static<typeof ConfigSchema>;
@@ -356,3 +382,4 @@ export type RouteConfig = KeywardConfig['routes'][number];
 export type LimitPolicyConfig = Static<typeof LimitPolicy>;
 export type CorsConfig = Static<typeof Cors>;
 export type UpstreamConfig = RouteConfig['upstream'];
+export type PortalConfig = KeywardConfig['portal'];

@@ -17,6 +17,7 @@ const RESERVED = [
   '/auth',
   '/oauth',
   '/ui',
+  '/portal',
 ];
 
 function prefixOf(path: string): string {
@@ -71,6 +72,7 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
   if (config.server.memory !== undefined && sizeBytes(config.server.memory) < MIN_MEMORY_BYTES) {
     problems.push({ path: 'server.memory', message: 'is below 128mb, too little for a gateway process' });
   }
+  problems.push(...portalProblems(config));
   if (config.secrets.masterKey === '') {
     const route = config.routes.findIndex((r) => r.auth.includes('jwt'));
     const service = Object.entries(config.services).find(
@@ -84,6 +86,30 @@ export function semanticProblems(config: KeywardConfig): ConfigProblem[] {
           'accepts jwt, which needs secrets.masterKey (KEYWARD_MASTER_KEY) to seal the JWT signing keys; run `keyward init` or set it',
       });
     }
+  }
+  return problems;
+}
+
+/** The portal signs developers in with JWT and gives their keys a configured plan. */
+function portalProblems(config: KeywardConfig): ConfigProblem[] {
+  const { portal } = config;
+  if (!portal.enabled) return [];
+  const problems: ConfigProblem[] = [];
+  if (config.secrets.masterKey === '')
+    problems.push({
+      path: 'portal.enabled',
+      message:
+        'the portal signs developers in with JWT, which needs secrets.masterKey (KEYWARD_MASTER_KEY); run `keyward init` or set it',
+    });
+  if (portal.plan !== undefined && !(portal.plan in config.plans))
+    problems.push({ path: 'portal.plan', message: `no plan named "${portal.plan}" in plans` });
+  for (const field of ['roles', 'keyRoles'] as const) {
+    const admin = portal[field].find((r) => config.admin.roles.includes(r));
+    if (admin !== undefined)
+      problems.push({
+        path: `portal.${field}`,
+        message: `"${admin}" is an admin role: developers serving themselves would become admins`,
+      });
   }
   return problems;
 }

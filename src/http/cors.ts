@@ -1,7 +1,8 @@
 /**
  * CORS for routes, services and login: exact-origin allow-lists (a route's own list, else the
  * global one), preflights answered here and never forwarded, `Vary: Origin` always, no
- * `Access-Control-Allow-Origin` for an origin that is not listed, and never `*`. The pipeline
+ * `Access-Control-Allow-Origin` for an origin that is not listed, never `*`, and preflights
+ * allow the configured request headers or a safe default set, never an echo. The pipeline
  * (pipeline.ts) adds the headers stage and answers the preflights of every mount that has CORS.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,20 +15,40 @@ export interface CorsPolicy {
   origins: ReadonlySet<string>;
   credentials: boolean;
   maxAgeSeconds: number;
-  allowHeaders: string | null;
+  /** `Access-Control-Allow-Headers` for preflights: `cors.headers`, else the safe default set. */
+  allowHeaders: string;
   exposeHeaders: string;
 }
 
 const DEFAULT_EXPOSE = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after', 'x-cache'];
 
-/** Compiles the effective policy for a mount: its own `cors` if set, else the global one. */
-export function compileCorsPolicy(global: CorsConfig, own?: CorsConfig): CorsPolicy {
+/**
+ * Request headers a browser may send when `cors.headers` is not configured: what a client needs
+ * to send JSON with a credential and a trace, and nothing it merely asked for (echoing the
+ * requested names would let a page send any header, an injected one included).
+ */
+const DEFAULT_ALLOW = [
+  'accept',
+  'accept-language',
+  'content-language',
+  'content-type',
+  'authorization',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+];
+
+/**
+ * Compiles the effective policy for a mount: its own `cors` if set, else the global one.
+ * `keyHeader` (the API key header) joins the default allowed headers.
+ */
+export function compileCorsPolicy(global: CorsConfig, own?: CorsConfig, keyHeader = 'x-api-key'): CorsPolicy {
   const c = own ?? global;
   return {
     origins: new Set(c.origins),
     credentials: c.credentials,
     maxAgeSeconds: Math.floor(durationMs(c.maxAge) / 1000),
-    allowHeaders: c.headers ? c.headers.join(', ') : null,
+    allowHeaders: (c.headers ?? [...new Set([...DEFAULT_ALLOW, keyHeader.toLowerCase()])]).join(', '),
     exposeHeaders: [
       ...new Set([...DEFAULT_EXPOSE, ...(c.exposeHeaders ?? []).map((h) => h.toLowerCase())]),
     ].join(', '),
@@ -51,8 +72,6 @@ export function corsHeaders(policy: CorsPolicy): Stage {
     return undefined;
   };
 }
-
-const TOKEN_LIST = /^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/;
 
 /**
  * Handler for OPTIONS on a path whose routes answer `methods`: a preflight from an allowed origin
@@ -82,10 +101,7 @@ export function preflightHandler(policy: CorsPolicy, methods: ReadonlySet<string
     }
     applyAllowHeaders(policy, origin, reply);
     reply.header('access-control-allow-methods', allow);
-    const requested = request.headers['access-control-request-headers'];
-    const allowHeaders =
-      policy.allowHeaders ?? (typeof requested === 'string' && TOKEN_LIST.test(requested) ? requested : null);
-    if (allowHeaders) reply.header('access-control-allow-headers', allowHeaders);
+    reply.header('access-control-allow-headers', policy.allowHeaders);
     reply.header('access-control-max-age', String(policy.maxAgeSeconds));
     return reply.code(204).send();
   };

@@ -8,27 +8,41 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { BRAND, LOGO_SVG, WORDMARK_SVG } from '../brand.js';
 import { KEYWARD_VERSION as version } from '../package-info.js';
+import {
+  operationGroup,
+  type ProxiedRoute,
+  proxiedPaths,
+  type ServiceAccess,
+  TAGS,
+} from './openapi-groups.js';
 import { type Mount, publicMount } from './pipeline.js';
 
 export interface OpenApiOptions {
   /** The API-key header, for the security scheme. */
   apiKeyHeader: string;
-  /** Names of the proxied routes: they forward whatever the upstream speaks, so no schema. */
-  proxyRoutes: readonly string[];
+  /** The proxied routes: listed with their credentials (they forward whatever the upstream speaks). */
+  proxyRoutes: readonly ProxiedRoute[];
+  /** Each built-in service's credentials, by service name. */
+  services: ReadonlyMap<string, ServiceAccess>;
 }
 
 /** Registers the generator (call before any route is added). */
 export async function registerOpenApiGenerator(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
-  const proxyRoutes = new Set(options.proxyRoutes);
+  const proxyRoutes = new Set(options.proxyRoutes.map((r) => r.name));
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Keyward',
         version,
-        description: 'Keyward built-in services, admin API and health endpoints.',
+        description:
+          'The built-in services and proxied routes this gateway serves, sign-in, the developer portal and the admin API. Operations list the credentials they accept; those with none are public.',
       },
+      tags: TAGS,
+      // The proxied routes, which Keyward documents itself (their own routes are hidden below).
+      paths: proxiedPaths(options.proxyRoutes),
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: options.apiKeyHeader },
@@ -42,10 +56,23 @@ export async function registerOpenApiGenerator(app: FastifyInstance, options: Op
       const hide = name !== undefined && proxyRoutes.has(name);
       // A service's root route is registered as `prefix + '/'`; document it as the bare prefix.
       const path = url.length > 1 ? url.replace(/\/$/, '') : url;
-      return { schema: hide ? { ...schema, hide: true } : schema, url: path };
+      const method = [route.method].flat()[0] ?? 'GET';
+      // CORS preflights are answered for the browser, not called by anyone.
+      if (hide || method === 'OPTIONS') return { schema: { ...schema, hide: true }, url: path };
+      const group = operationGroup(name, String(method), options.services);
+      return {
+        schema: { ...schema, ...group, ...(schema?.security ? { security: schema.security } : {}) },
+        url: path,
+      };
     },
   });
 }
+
+/** Keyward's colours on Swagger UI's top bar. */
+const DOCS_CSS = `.swagger-ui .topbar { background: #111827; padding: 8px 0; }
+.swagger-ui .topbar .download-url-wrapper .download-url-button { background: ${BRAND}; }
+.swagger-ui .topbar .link img { height: 34px; max-width: none; }
+.swagger-ui .info .title small.version-stamp { background: ${BRAND}; }`;
 
 /** Mounts `/openapi.json` and the `/docs` UI: public, no stages. */
 export async function registerOpenApiDocs(app: FastifyInstance, mount: Mount): Promise<void> {
@@ -55,6 +82,20 @@ export async function registerOpenApiDocs(app: FastifyInstance, mount: Mount): P
       routePrefix: '/docs',
       staticCSP: true,
       uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null },
+      logo: { type: 'image/svg+xml', content: Buffer.from(WORDMARK_SVG), href: '/', target: '_self' },
+      theme: {
+        title: 'Keyward API reference',
+        favicon: [
+          {
+            filename: 'keyward.svg',
+            rel: 'icon',
+            sizes: 'any',
+            type: 'image/svg+xml',
+            content: Buffer.from(LOGO_SVG),
+          },
+        ],
+        css: [{ filename: 'keyward.css', content: DOCS_CSS }],
+      },
     });
   });
 }

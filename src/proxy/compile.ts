@@ -50,7 +50,7 @@ export interface CompiledRoute {
 
 /** Compiles every route in the config. */
 export function compileRoutes(
-  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues'>,
+  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues' | 'apiKeys'>,
   clock: Clock,
 ): CompiledRoute[] {
   return config.routes.map((route, index) => compileRoute(route, index, config, clock));
@@ -105,7 +105,7 @@ function websocketSettings(upstream: UpstreamConfig): WebSocketSettings | null {
 function compileRoute(
   route: RouteConfig,
   index: number,
-  config: Pick<CompiledConfig, 'cors' | 'envValues'>,
+  config: Pick<CompiledConfig, 'cors' | 'envValues' | 'apiKeys'>,
   clock: Clock,
 ): CompiledRoute {
   // Every target has the same path and query (checked with the config).
@@ -137,7 +137,7 @@ function compileRoute(
     queryTemplates,
     injects: headerTemplates.length + queryTemplates.length > 0,
     staticSecretValues,
-    cors: compileCorsPolicy(config.cors, route.cors),
+    cors: compileCorsPolicy(config.cors, route.cors, config.apiKeys.header),
     cacheTtlMs: route.upstream.cache ? durationMs(route.upstream.cache.ttl) : null,
     maxResponseBytes: route.upstream.maxResponseSize ? sizeBytes(route.upstream.maxResponseSize) : null,
     websocket: websocketSettings(route.upstream),

@@ -3,7 +3,6 @@
  * injected secrets), answer from cache when allowed, call the upstream and relay its answer
  * (relay.ts), and never reveal the upstream's details in errors.
  */
-import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KeywardError } from '../errors.js';
 import { endSpan, type Span, SpanKind, type Tracing } from '../telemetry/tracing.js';
@@ -13,6 +12,7 @@ import { type ForwardingInfo, upstreamRequestHeaders } from './headers.js';
 import { MissingSecretError, renderTemplate, type SecretLookup } from './inject.js';
 import { confinePath } from './path.js';
 import { ResponseRelay } from './relay.js';
+import { forwardedBody } from './request-body.js';
 import { secretNeedles } from './scrub.js';
 import { UpstreamError } from './upstream.js';
 
@@ -28,6 +28,8 @@ export interface ForwardContext {
   trustsPeer: (address: string | undefined) => boolean;
   /** With tracing on, the upstream call is a client span and the upstream sees its traceparent. */
   tracing: Tracing | null;
+  /** `server.bodyLimit` in bytes: larger request bodies are 413 and never forwarded. */
+  bodyLimit: number;
 }
 
 /** A request target split into path and query (without the `?`). */
@@ -105,9 +107,15 @@ export async function forward(
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   const { route } = ctx;
-  const { path: rawPath, query: rawQuery } = splitUrl(request.raw.url ?? '/');
+  const target = request.raw.url ?? '/';
+  // Absolute-form (`GET http://host/x`) is for forward proxies; its path would be misread here.
+  if (target[0] !== '/')
+    throw new KeywardError('KW_ERR_BAD_PATH', { detail: 'Refused: absolute-form request target.' });
+  const { path: rawPath, query: rawQuery } = splitUrl(target);
   const confined = confinePath(route.basePath, rawPath.slice(route.prefix.length));
   if (!confined.ok) throw new KeywardError('KW_ERR_BAD_PATH', { detail: `Refused: ${confined.reason}.` });
+  const pending = forwardedBody(request.raw, ctx.bodyLimit);
+  const body = pending instanceof Promise ? await pending : pending;
 
   const injected = route.injects ? await renderInjections(ctx) : NO_INJECTIONS;
   let query = route.baseQuery;
@@ -147,10 +155,7 @@ export async function forward(
   // Masking needs plain bytes; ask the upstream not to compress when a secret is in play.
   if (secretValues.length > 0) headers['accept-encoding'] = 'identity';
 
-  const hasBody =
-    request.headers['content-length'] !== undefined
-      ? request.headers['content-length'] !== '0'
-      : request.headers['transfer-encoding'] !== undefined;
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
   const relay = new ResponseRelay(reply, {
     routeName: route.name,
     allowSetCookie: route.config.upstream.allowSetCookie,
@@ -161,10 +166,7 @@ export async function forward(
         ? { store: ctx.cache, key: cacheKey, ttlMs: route.cacheTtlMs as number }
         : null,
   });
-  const call = route.upstream.send(
-    { method: request.method, path, headers, body: hasBody ? (request.raw as Readable) : undefined },
-    relay,
-  );
+  const call = route.upstream.send({ method: request.method, path, headers, body }, relay);
   // `on`, not `once`: the response emits 'close' once, and is gone after.
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) call.cancel();

@@ -20,14 +20,42 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** The caller's claims about itself and its connection: Keyward sets its own. */
+/**
+ * The caller's claims about itself and its connection: Keyward sets its own X-Forwarded-*.
+ * Every other spelling of "the client's address" that CDNs and frameworks read (True-Client-IP,
+ * CF-Connecting-IP...) is dropped, so an upstream trusting one cannot be told a forged address;
+ * so are the path and method overrides some frameworks honour, which would route around the
+ * route's own path and methods.
+ */
 const CALLER_ONLY = new Set([
   'host',
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-server',
+  'x-forwarded-prefix',
   'x-real-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'client-ip',
+  'cf-connecting-ip',
+  'cf-connecting-ipv6',
+  'fastly-client-ip',
+  'akamai-client-ip',
+  'x-cluster-client-ip',
+  'x-original-forwarded-for',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'x-host',
+  'x-original-host',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
   'content-length',
   'expect',
 ]);

@@ -4,13 +4,16 @@
  * (plain or percent-encoded), encoded slashes and backslashes, double encoding, NULs and
  * control characters are refused outright rather than "fixed", because each is a sign of a
  * traversal attempt and any normalization we picked could differ from the upstream's.
+ * A segment is judged as Tomcat, Jetty and Spring read it too: they drop `;params` (matrix or
+ * path parameters, `..;jsessionid=1`) before resolving dot segments, so `..;x` is a `..`.
  */
 
 export type ConfinedPath = { ok: true; path: string } | { ok: false; reason: string };
 
 // %2f %5c (encoded / and \), %25 (an encoded %, i.e. double encoding), %00 and other controls.
 const FORBIDDEN_ESCAPE = /%(2f|5c|25|0[0-9a-f]|1[0-9a-f]|7f)/i;
-const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
+/** A dot segment, also with `;params` (raw or as `%3b`) that servlet containers strip first. */
+const DOT_SEGMENT = /^(\.|%2e){1,2}($|;|%3b)/i;
 const PERCENT_WELL_FORMED = /%(?![0-9a-f]{2})/i;
 // One or more non-empty segments of unreserved and sub-delimiter characters, none starting with
 // a dot: no escapes, no dot segments, no `//` — the common case, which needs no rewriting.

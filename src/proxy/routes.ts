@@ -73,6 +73,7 @@ export async function registerProxyRoutes(
     cache,
     trustsPeer: trustedPeerMatcher(options.config.server.trustProxy),
     tracing: options.tracing,
+    bodyLimit: options.config.server.bodyLimit,
   };
   for (const route of routes) {
     const ctx: ForwardContext = { ...shared, route };

@@ -14,7 +14,14 @@ export interface RouteView {
   auth: string[];
   roles: string[];
   websocket: { enabled: boolean; open: number };
+  /** The route's own limits (plans apply on top). */
+  rateLimit: { requests: number; per: string; by?: string }[];
   upstream: {
+    timeout: string;
+    budget: { requests: number; per: string } | null;
+    cacheTtl: string | null;
+    /** Names of the headers and query parameters the gateway adds; never their values. */
+    injects: string[];
     balancing: string;
     retries: number;
     circuitBreaker: boolean;
@@ -34,7 +41,19 @@ export function routeView(route: CompiledRoute, sockets: (route: string) => Rout
     auth: [...config.auth],
     roles: [...(config.roles ?? [])],
     websocket: { enabled: route.websocket !== null, open: route.websocket ? sockets(route.name).open : 0 },
+    rateLimit: (config.rateLimit ?? []).map((l) => ({
+      requests: l.requests,
+      per: l.per,
+      ...(l.by ? { by: l.by } : {}),
+    })),
     upstream: {
+      timeout: upstream.timeout,
+      budget: upstream.budget ? { requests: upstream.budget.requests, per: upstream.budget.per } : null,
+      cacheTtl: upstream.cache?.ttl ?? null,
+      injects: [
+        ...Object.keys(upstream.inject?.header ?? {}).map((h) => `header ${h}`),
+        ...Object.keys(upstream.inject?.query ?? {}).map((q) => `query ${q}`),
+      ],
       balancing: upstream.balancing,
       retries: upstream.retries,
       circuitBreaker: upstream.circuitBreaker !== undefined,

@@ -37,7 +37,7 @@ export interface UpstreamRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[]>;
-  body: Readable | undefined;
+  body: Readable | Buffer | undefined;
 }
 
 /** Lets a sink slow the upstream down while the caller's connection is full. */

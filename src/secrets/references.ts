@@ -1,6 +1,8 @@
 /**
  * `keyward check` resolves every `${secret:NAME}`: the master key must be set and right, and
- * each named secret must be in the store. Problems come back with the YAML path that names them.
+ * each named secret must be in the store. A master key that is set is checked for shape even
+ * when nothing references a secret, since `start` refuses a malformed one either way. Problems
+ * come back with the YAML path that names them.
  */
 import { existsSync } from 'node:fs';
 import { systemClock } from '../clock.js';
@@ -12,7 +14,7 @@ import { masterKeyFromConfig, SecretStoreError, SecretVault } from './vault.js';
 /** Every unresolvable secret reference, as config problems. */
 export async function secretReferenceProblems(config: CompiledConfig): Promise<ConfigProblem[]> {
   const refs = config.secretRefs;
-  if (refs.length === 0) return [];
+  if (refs.length === 0 && config.masterKey === '') return [];
   let master: ReturnType<typeof masterKeyFromConfig>;
   try {
     master = masterKeyFromConfig(config.masterKey);
@@ -21,6 +23,7 @@ export async function secretReferenceProblems(config: CompiledConfig): Promise<C
       { path: 'secrets.masterKey', message: (error as Error).message.replace(/^secrets\.masterKey: /, '') },
     ];
   }
+  if (refs.length === 0) return [];
   if (!master)
     return [
       { path: 'secrets.masterKey', message: `is not set, but ${refs.length} secret reference(s) need it` },

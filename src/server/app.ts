@@ -12,18 +12,28 @@ import Fastify, {
 } from 'fastify';
 import { registerAdminApi } from '../admin/index.js';
 import { registerAuthEndpoints } from '../auth/login/routes.js';
+import { planViews, serviceViews } from '../config/views.js';
+import { installBodyParsers } from '../http/body-parsers.js';
 import { compileCorsPolicy } from '../http/cors.js';
 import { registerOpenApiDocs, registerOpenApiGenerator } from '../http/openapi.js';
+import { serviceAccess } from '../http/openapi-groups.js';
 import { createMount, type Mount, publicMount } from '../http/pipeline.js';
+import { InvitationService } from '../portal/invitations.js';
 import { registerProxyRoutes } from '../proxy/routes.js';
 import { routeView } from '../proxy/status.js';
 import { registerServices } from '../services/index.js';
 import { createAccessLog } from '../telemetry/access-log.js';
 import { lazyChildLogger } from '../telemetry/request-logger.js';
 import { endSpan, type Tracing } from '../telemetry/tracing.js';
+import { registerFront } from './front.js';
 import { registerMetricsEndpoint } from './metrics-endpoint.js';
 import type { GatewayParts } from './parts.js';
-import { clientErrorHandler, installProblemHandlers } from './problems.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installProblemHandlers,
+  noteAnsweredBeforeBody,
+} from './problems.js';
 import { registerReadiness } from './readiness.js';
 import { requestIdFor } from './request-id.js';
 import '../auth/principal.js';
@@ -41,6 +51,7 @@ function installRequestHooks(app: FastifyInstance, parts: GatewayParts): void {
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
+    noteAnsweredBeforeBody(request.raw);
     const route = request.routeOptions.config?.routeName ?? null;
     const principal = request.principal?.id ?? null;
     if (parts.logger.isLevelEnabled('info')) {
@@ -120,6 +131,7 @@ export async function buildApp(
     trustProxy: config.server.trustProxy === false ? false : config.server.trustProxy,
     return503OnClosing: true,
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Strict at the boundary: unknown fields are errors, not silently dropped.
@@ -131,10 +143,12 @@ export async function buildApp(
   installRequestHooks(app, parts);
   if (parts.tracing) installTracingHooks(app, parts.tracing);
   installProblemHandlers(app);
+  installBodyParsers(app);
   // Before any route: the OpenAPI generator collects routes as they are added.
   await registerOpenApiGenerator(app, {
     apiKeyHeader: config.apiKeys.header,
-    proxyRoutes: config.routes.map((r) => r.name),
+    proxyRoutes: config.routes,
+    services: serviceAccess(config.services),
   });
 
   const mount = createMount({
@@ -147,7 +161,7 @@ export async function buildApp(
     plans: config.plans,
     tracing: parts.tracing,
   });
-  const cors = compileCorsPolicy(config.cors);
+  const cors = compileCorsPolicy(config.cors, undefined, config.apiKeys.header);
   await registerHealth(app, mount, parts);
   const { jwt, refreshTokens } = parts;
   if (jwt && refreshTokens) {
@@ -177,8 +191,11 @@ export async function buildApp(
     },
     signingKeys: parts.jwt?.ring ?? null,
     reload: parts.reloadConfig,
+    views: { services: serviceViews(config.services), plans: planViews(config.plans) },
+    invitations: new InvitationService(parts.store.invitations, parts.store.audit, clock),
     clock,
   });
+  await registerFront(app, mount, parts);
   await registerServices(app, config.services, { mount, cors, clock, places: parts.store.places });
   await registerProxyRoutes(app, mount, {
     config,

@@ -5,6 +5,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
@@ -66,12 +67,30 @@ export function toKeywardError(error: unknown): KeywardError {
   return new KeywardError('KW_ERR_INTERNAL');
 }
 
+/** Sockets whose current request was answered while its body was still arriving. */
+const answeredBeforeBody = new WeakSet<Duplex>();
+
+/**
+ * Call once a response is sent: when the request's body is still arriving (a 401 or 413 sent
+ * early), a timeout on it later must close the connection, not write a second, stray response.
+ */
+export function noteAnsweredBeforeBody(request: IncomingMessage): void {
+  if (request.complete) return;
+  const socket = request.socket;
+  answeredBeforeBody.add(socket);
+  request.once('end', () => answeredBeforeBody.delete(socket));
+}
+
 /**
  * Fastify `clientErrorHandler`: requests Node rejects before routing (malformed HTTP, a client
  * too slow to send its request, oversized headers) still get problem+json with a request id.
  */
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (answeredBeforeBody.has(socket)) {
+    socket.destroy();
+    return;
+  }
   const code: ErrorCode =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? 'KW_ERR_REQUEST_TIMEOUT'
@@ -88,6 +107,23 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
     );
   }
   socket.destroy();
+}
+
+/**
+ * Fastify `frameworkErrors`: a request target the router cannot read (`http:///x`, a broken
+ * escape) or an over-long path parameter gets problem+json with a request id, not Fastify's body.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', request.id);
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is too long.'
+      : 'The request target is not a valid URL path.';
+  sendProblem(reply, new KeywardError('KW_ERR_BAD_REQUEST', { detail }));
 }
 
 /** Installs the error and not-found handlers on the root instance. */

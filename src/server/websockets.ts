@@ -61,7 +61,7 @@ export function openWebSockets(options: WebSocketsOptions): { hub: WebSocketHub;
 
 /** Compiles the config's routes and opens their upstreams. */
 export function openProxyRoutes(
-  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues'>,
+  config: Pick<CompiledConfig, 'routes' | 'cors' | 'envValues' | 'apiKeys'>,
   clock: Clock,
 ): ProxyRoutes {
   const routes = compileRoutes(config, clock);

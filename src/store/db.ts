@@ -2,7 +2,7 @@
  * Opens the store named by `storage.url` and runs migrations. Everything else reaches the
  * database through the repositories hung on the returned `Store`.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { systemClock } from '../clock.js';
 import { migrationProvider } from './migrations/index.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { AuditRepository } from './repositories/audit.js';
+import { InvitationRepository } from './repositories/invitations.js';
 import { PlaceRepository } from './repositories/places.js';
 import { RefreshTokenRepository } from './repositories/refresh-tokens.js';
 import { SecretRepository } from './repositories/secrets.js';
@@ -33,6 +34,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly invitations: InvitationRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     users: new UserRepository(db),
     refreshTokens: new RefreshTokenRepository(db),
     signingKeys: new SigningKeyRepository(db),
+    invitations: new InvitationRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -95,7 +98,21 @@ function openSqlite(path: string): Kysely<Database> {
   try {
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path) }) });
   } catch (error) {
-    throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}`);
+    throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}${directoryProblem(path)}`);
+  }
+}
+
+/** Why SQLite may not write beside `path` (read-only file system, no permission), or ''. */
+function directoryProblem(path: string): string {
+  if (path === ':memory:') return '';
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return '';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return ' (its directory is on a read-only file system)';
+    if (code === 'EACCES' || code === 'EPERM') return ' (no permission to write in its directory)';
+    return '';
   }
 }
 

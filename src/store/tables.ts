@@ -40,6 +40,8 @@ export interface ApiKeysTable {
   rotated_to: string | null;
   grace_until: number | null;
   version: Generated<number>;
+  /** User id of the developer who made the key in the portal; null for operators' keys. */
+  owner_id: string | null;
 }
 
 export interface SecretsTable {
@@ -58,7 +60,7 @@ export interface UsageMinutesTable {
   /** Principal id (key or user), or `-` for anonymous calls. */
   principal: string;
   route: string;
-  /** `2xx`, `4xx`, ... */
+  /** `2xx`, `4xx`, ..., and `429` apart from the other 4xx. */
   status_class: string;
   count: number;
 }
@@ -121,6 +123,20 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+export interface InvitationsTable {
+  id: string;
+  /** SHA-256 hex of the invitation code; the code itself is never stored. */
+  digest: string;
+  note: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** Username of the developer who registered with it. */
+  used_by: string | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   audit_log: AuditLogTable;
@@ -132,4 +148,5 @@ export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
+  invitations: InvitationsTable;
 }

@@ -7,11 +7,15 @@ import type { Clock } from '../clock.js';
 import type { UsageCount, UsageRepository } from '../store/repositories/usage.js';
 
 const MINUTE = 60_000;
-const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'msg'];
+// 429 has a class of its own, apart from the other 4xx, so rate-limit rejections can be told
+// from client errors in usage charts.
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'msg', '429'];
 /** Where WebSocket messages are counted in a counts array. */
 const MESSAGES = 5;
+/** Where 429 answers are counted. */
+const TOO_MANY = 6;
 
-/** One minute's counts: route → principal → counts by status class (index 0 = 1xx … 4 = 5xx, 5 = msg). */
+/** One minute's counts: route → principal → counts by class (0 = 1xx … 4 = 5xx, 5 = msg, 6 = 429). */
 type MinuteCounts = Map<string, Map<string, number[]>>;
 
 export class UsageRecorder {
@@ -36,7 +40,7 @@ export class UsageRecorder {
    */
   record(principal: string | null, route: string, status: number): void {
     const counts = this.#counts(principal, route);
-    const index = Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
+    const index = status === 429 ? TOO_MANY : Math.min(4, Math.max(0, Math.floor(status / 100) - 1));
     counts[index] = (counts[index] as number) + 1;
   }
 
@@ -57,7 +61,7 @@ export class UsageRecorder {
     const who = principal ?? '-';
     let counts = byPrincipal.get(who);
     if (counts === undefined) {
-      counts = [0, 0, 0, 0, 0, 0];
+      counts = [0, 0, 0, 0, 0, 0, 0];
       byPrincipal.set(who, counts);
     }
     return counts;

@@ -39,7 +39,7 @@ describe('keyward check', () => {
       join(dir, 'ok.yaml'),
       'redis: { url: "redis://127.0.0.1:6379" }\nsecrets: { masterKey: "${MK}" }\n',
     );
-    const r = runCli(['check', '-c', 'ok.yaml'], { cwd: dir, env: { MK: 'x' } });
+    const r = runCli(['check', '-c', 'ok.yaml'], { cwd: dir, env: { MK: 'A'.repeat(43) + '=' } });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ok.yaml: OK');
@@ -106,6 +106,19 @@ describe('keyward check', () => {
     const missing = runCli(['check'], { cwd: dir, env: { KEYWARD_CONFIG: 'absent.yaml' } });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('absent.yaml: file not found');
+  });
+
+  test('row: a master key that decodes to 2 bytes is the error start gives, not OK', () => {
+    writeFileSync(join(dir, 'short.yaml'), 'secrets: { masterKey: "${MK}" }\n');
+    const env = { MK: 'AAA=' };
+    const check = runCli(['check', '-c', 'short.yaml'], { cwd: dir, env });
+    const start = runCli(['start', '-c', 'short.yaml', '--port', '0'], { cwd: dir, env });
+    const reason = 'secrets.masterKey: the master key must be 32 bytes of base64, but it decodes to 2 bytes';
+    expect(check.status).toBe(1);
+    expect(check.stdout).not.toContain('OK');
+    expect(check.stderr).toBe(`short.yaml: ${reason}\n`);
+    expect(start.status).toBe(1);
+    expect(start.stderr).toContain(reason);
   });
 
   test('an unset ${ENV} is an error naming the variable', () => {

@@ -23,6 +23,7 @@ import { openStore, type Store } from '../../src/store/db.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import type { GatewayMetrics } from '../../src/telemetry/metrics.js';
 import type { UsageRecorder } from '../../src/telemetry/usage.js';
+import { callingTestFile, LeakCapture } from './leak-sweep.js';
 
 export interface TestGateway {
   app: FastifyInstance;
@@ -38,6 +39,8 @@ export interface TestGateway {
   metrics: GatewayMetrics;
   config: CompiledConfig;
   logs: string[];
+  /** What the no-leak sweep scans: this gateway's logs and answers (plant extra secrets here). */
+  capture: LeakCapture;
   dir: string;
   /** A key with the admin role, created for the test. */
   adminKey: string;
@@ -90,6 +93,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     ...(brokenQuotas ? { quotaPersistence: () => brokenQuotas } : {}),
   });
   const { store, keys, keyVerifier, jwt, vault, usage, limiter, metrics } = parts;
+  const capture = watchForLeaks(app, parts, logs);
   await app.ready();
   const { key: adminKey } = await keys.create({ name: 'test admin', roles: ['admin'] }, { id: 'test' });
   return {
@@ -105,6 +109,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     metrics,
     config,
     logs,
+    capture,
     dir,
     adminKey,
     listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
@@ -112,7 +117,35 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
       closeConnections();
       await app.close();
       await closeResources();
+      capture.write();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Hands the leak sweep everything this gateway logs and answers, and every secret it holds. */
+function watchForLeaks(app: FastifyInstance, parts: GatewayParts, logs: string[]): LeakCapture {
+  const capture = new LeakCapture(callingTestFile());
+  capture.watchLogs(logs);
+  capture.attach(app);
+  capture.plant(parts.config.masterKey, 'master key');
+  const { keys, vault } = parts;
+  const create = keys.create.bind(keys);
+  keys.create = async (...args) => {
+    const created = await create(...args);
+    capture.plant(created.key, 'api key');
+    return created;
+  };
+  const rotate = keys.rotate.bind(keys);
+  keys.rotate = async (...args) => {
+    const rotated = await rotate(...args);
+    capture.plant(rotated?.key, 'api key');
+    return rotated;
+  };
+  const set = vault.set.bind(vault);
+  vault.set = async (name, value, actor) => {
+    capture.plant(value, 'injected secret');
+    return set(name, value, actor);
+  };
+  return capture;
 }

@@ -4,11 +4,13 @@
  * before headers), `/stall` (headers, then a stalled body; `/stall-declared` the same with a
  * Content-Length), `/leak-stream` (echoes `appid` split across two writes), `/big?mb=` (a streamed body; `/chunked` the same without Content-Length),
  * `/upload` (counts the request body), `/flaky` (resets every other request), `/redirect`, `/cookie`, `/leak` (echoes the query and
- * headers back, as careless APIs do), `/nostore`.
+ * headers back, as careless APIs do), `/leak-encoded?enc=gzip|deflate|br|x-unknown` (the same, compressed whatever
+ * Accept-Encoding said), `/nostore`. `bodyBytes` counts every request body byte received.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 export interface ReceivedRequest {
   method: string;
@@ -23,6 +25,8 @@ export interface TestUpstream {
   received: ReceivedRequest[];
   /** URLs whose response was cut off before it finished (the caller hung up). */
   abandoned: string[];
+  /** Request body bytes received so far, over all requests. */
+  readonly bodyBytes: number;
   close(): Promise<void>;
 }
 
@@ -31,7 +35,11 @@ export async function startUpstream(): Promise<TestUpstream> {
   const received: ReceivedRequest[] = [];
   const abandoned: string[] = [];
   let flaky = 0;
+  let bodyBytes = 0;
   const server: Server = createServer((req, res) => {
+    req.on('data', (d: Buffer) => {
+      bodyBytes += d.length;
+    });
     received.push({
       method: req.method ?? '',
       url: req.url ?? '',
@@ -124,6 +132,25 @@ export async function startUpstream(): Promise<TestUpstream> {
         { 'x-debug-url': req.url ?? '' },
       );
     }
+    if (path === '/leak-encoded') {
+      const encoding = url.searchParams.get('enc') ?? 'gzip';
+      const text = Buffer.from(JSON.stringify({ error: `invalid key in ${req.url}`, headers: req.headers }));
+      const body =
+        encoding === 'gzip'
+          ? gzipSync(text)
+          : encoding === 'deflate'
+            ? deflateSync(text)
+            : encoding === 'br'
+              ? brotliCompressSync(text)
+              : text;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+        'content-length': body.length,
+      });
+      res.end(body);
+      return;
+    }
     if (path === '/status') return json(Number(url.searchParams.get('code') ?? 200), { status: true });
     return json(200, { method: req.method, url: req.url, headers: req.headers, n: received.length });
   });
@@ -135,6 +162,9 @@ export async function startUpstream(): Promise<TestUpstream> {
     port,
     received,
     abandoned,
+    get bodyBytes() {
+      return bodyBytes;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -51,11 +51,46 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  test('leaves out proxy routes, the map page and the docs themselves', async () => {
-    const paths = Object.keys((await gw.app.inject({ url: '/openapi.json' })).json().paths);
-    expect(paths.some((p) => p.startsWith('/upstream'))).toBe(false);
+  test('lists proxied routes with their credentials; leaves out the map page and the docs themselves', async () => {
+    const doc = (await gw.app.inject({ url: '/openapi.json' })).json();
+    const paths = Object.keys(doc.paths);
+    expect(paths.filter((p) => p.startsWith('/upstream'))).toEqual(['/upstream/{path}']);
+    const get = doc.paths['/upstream/{path}'].get;
+    expect(get.tags).toEqual(['proxied routes']);
+    expect(get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    expect(get.parameters).toEqual([expect.objectContaining({ name: 'path', in: 'path', required: true })]);
     expect(paths.some((p) => p.startsWith('/map'))).toBe(false);
     expect(paths.some((p) => p.startsWith('/docs') || p === '/openapi.json')).toBe(false);
+  });
+
+  test.each([
+    ['/healthz', 'get', ['gateway'], []],
+    ['/v1/time', 'get', ['services'], [{ apiKey: [] }, { bearer: [] }]],
+    ['/v1/primes/check', 'post', ['services'], [{ apiKey: [] }, { bearer: [] }]],
+    // Places without read roles: reading is public, writing needs a key.
+    ['/v1/places', 'get', ['services'], [{ apiKey: [] }, { bearer: [] }, {}]],
+    ['/v1/places', 'post', ['services'], [{ apiKey: [] }, { bearer: [] }]],
+    ['/admin/v1/keys', 'get', ['admin'], undefined],
+    ['/ui/session', 'post', ['auth'], []],
+  ])('%s %s is tagged %j with security %j', async (path, method, tags, security) => {
+    const doc = (await gw.app.inject({ url: '/openapi.json' })).json();
+    const operation = doc.paths[path][method];
+    expect(operation.tags).toEqual(tags);
+    // undefined: the document's default (an admin key or token).
+    expect(operation.security).toEqual(security);
+  });
+
+  test('the tags are listed, and the admin default is an API key or a bearer token', async () => {
+    const doc = (await gw.app.inject({ url: '/openapi.json' })).json();
+    expect(doc.tags.map((t: { name: string }) => t.name)).toEqual([
+      'services',
+      'proxied routes',
+      'auth',
+      'portal',
+      'admin',
+      'gateway',
+    ]);
+    expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
   });
 });
 
@@ -67,6 +102,9 @@ describe('GET /docs', () => {
     expect(res.headers['content-type']).toContain('text/html');
     const scripts = [...res.body.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
+    // Keyward's own title and logo, not Swagger UI's.
+    expect(res.body).toContain('<title>Keyward API reference</title>');
+    expect(res.body).toContain('keyward.svg');
     for (const src of scripts) {
       expect(src, src).not.toMatch(/^(https?:)?\/\//);
       const asset = await gw.app.inject({ url: new URL(src, 'http://x/docs/').pathname });

@@ -17,6 +17,8 @@ describe('confinePath', () => {
     ['', '', '/'],
     ['/v2', '/...', '/v2/...'],
     ['/v2', '/a..b', '/v2/a..b'],
+    ['/v2', '/items;v=2/x', '/v2/items;v=2/x'],
+    ['/v2', '/a;..', '/v2/a;..'],
   ])('base %j + tail %j → %j', (base, tail, expected) => {
     expect(confinePath(base, tail)).toEqual({ ok: true, path: expected });
   });
@@ -44,6 +46,13 @@ describe('confinePath', () => {
     '/a%',
     '/a%zz',
     '/a%1',
+    // Servlet containers drop `;params` before resolving dot segments.
+    '/..;/x',
+    '/a/..;/..;/x',
+    '/%2e%2e;/x',
+    '/.;/x',
+    '/..;jsessionid=1/x',
+    '/..%3b/x',
   ])('escape attempt %j is refused', (tail) => {
     const result = confinePath('/v2', tail);
     expect(result.ok).toBe(false);
@@ -88,4 +97,52 @@ describe('confinePath', () => {
       { numRuns: 2000 },
     );
   });
+
+  test('any accepted tail stays under the base as a servlet upstream reads it (;params dropped, decoded, \\ as /)', () => {
+    const piece = fc.constantFrom(
+      '/',
+      '.',
+      '..',
+      ';',
+      ';x=1',
+      '%2e',
+      '%2E',
+      '%3b',
+      '%2f',
+      '%5c',
+      '\\',
+      'a',
+      '%41',
+      'b;c',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (pieces) => {
+        const result = confinePath('/v2', `/${pieces.join('')}`);
+        if (!result.ok) return;
+        expect(servletPath(result.path)).toMatch(/^\/v2(\/|$)/);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
+
+/**
+ * The path a permissive servlet container resolves: `;params` dropped from each segment (before
+ * and after decoding, as Tomcat and Jetty differ), percent-decoded once, backslash as a
+ * separator, then dot segments resolved.
+ */
+function servletPath(path: string): string {
+  const dropParams = (segment: string) => segment.split(';', 1)[0] as string;
+  const decoded = path
+    .split('/')
+    .map(dropParams)
+    .join('/')
+    .replace(/%([0-9a-f]{2})/gi, (_, hex) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replace(/\\/g, '/');
+  const out: string[] = [];
+  for (const segment of decoded.split('/').map(dropParams)) {
+    if (segment === '..') out.pop();
+    else if (segment !== '.' && segment !== '') out.push(segment);
+  }
+  return `/${out.join('/')}`;
+}

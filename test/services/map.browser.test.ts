@@ -80,6 +80,9 @@ describe.skipIf(!available)('the map page in Chromium', () => {
 
     await page.goto(`${base}/map`);
     await page.locator('#map[data-state="ready"]').waitFor({ timeout: 15_000 });
+    // Offline, the page says why there is no map under the markers instead of staying grey.
+    await page.locator('#tiles-notice').waitFor({ state: 'visible' });
+    expect(await page.locator('#tiles-notice').textContent()).toContain('map tiles could not be loaded');
     expect(await page.locator('#map').getAttribute('data-count')).toBe('4');
     await expect.poll(() => page.locator('.leaflet-marker-icon').count()).toBe(4);
 

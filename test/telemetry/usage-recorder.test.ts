@@ -66,7 +66,7 @@ describe.each(['sqlite', 'postgres'])('usage recorder on %s', (engine) => {
     expect(await rows()).toEqual([
       { bucket: T0, principal: '-', route: 'weather', statusClass: '4xx', count: 1 },
       { bucket: T0, principal: 'key_a', route: 'weather', statusClass: '2xx', count: 2 },
-      { bucket: T0, principal: 'key_a', route: 'weather', statusClass: '4xx', count: 1 },
+      { bucket: T0, principal: 'key_a', route: 'weather', statusClass: '429', count: 1 },
       { bucket: T0, principal: 'key_b', route: 'time', statusClass: '5xx', count: 1 },
       { bucket: T0 + 60_000, principal: 'key_a', route: 'weather', statusClass: '2xx', count: 1 },
     ]);

@@ -1,6 +1,7 @@
 /**
  * Verifies the gateway's own access tokens: only keys from the signing key ring, only their
- * algorithms, `typ: at+jwt`, our issuer, and sub/iat/exp present.
+ * algorithms, `typ: at+jwt`, our issuer, sub/iat/exp present, `iat` not in the future and a
+ * lifetime no longer than `accessTtl` (the longest the issuer ever signs).
  */
 import { jwtVerify } from 'jose';
 import type { Clock } from '../../clock.js';
@@ -8,7 +9,7 @@ import type { JwtSettings } from '../../config/jwt-settings.js';
 import type { Principal } from '../principal.js';
 import { ACCESS_TOKEN_TYPE } from './issuer.js';
 import type { SigningKeyRing } from './signing-keys.js';
-import { classifyJoseError, readRoles, type TokenVerification } from './verification.js';
+import { classifyJoseError, lifetimeFailure, readRoles, type TokenVerification } from './verification.js';
 
 /** Tolerated clock difference between gateway instances. */
 const CLOCK_TOLERANCE_S = 5;
@@ -17,11 +18,13 @@ export class LocalVerifier {
   readonly issuer: string;
   readonly #ring: SigningKeyRing;
   readonly #clock: Clock;
+  readonly #maxLifetimeS: number;
 
   constructor(ring: SigningKeyRing, settings: JwtSettings['local'], clock: Clock) {
     this.issuer = settings.issuer;
     this.#ring = ring;
     this.#clock = clock;
+    this.#maxLifetimeS = Math.ceil(settings.accessTtlMs / 1000);
   }
 
   /** Verifies a token that names our issuer. */
@@ -35,6 +38,8 @@ export class LocalVerifier {
         currentDate: new Date(this.#clock.now()),
         clockTolerance: CLOCK_TOLERANCE_S,
       });
+      const times = lifetimeFailure(payload, this.#clock.now() / 1000, CLOCK_TOLERANCE_S, this.#maxLifetimeS);
+      if (times) return times;
       const sub = payload.sub as string;
       const client = payload.kind === 'client';
       const principal: Principal = {

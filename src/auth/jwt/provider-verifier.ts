@@ -1,7 +1,8 @@
 /**
  * Verifies tokens from one third-party identity provider (Auth0, Okta, Keycloak...): keys from
  * its JWKS only, the configured algorithm allow-list, iss/aud/exp/nbf with the configured clock
- * skew, and roles read from the configured claim. `jku`, `x5u` and embedded `jwk` headers are
+ * skew, `iat` not in the future and a lifetime within `maxTokenLifetime`, and roles read from
+ * the configured claim. `jku`, `x5u` and embedded `jwk` headers are
  * never consulted: keys come from the configured jwksUri and nowhere else.
  */
 import { jwtVerify } from 'jose';
@@ -9,7 +10,13 @@ import type { Clock } from '../../clock.js';
 import type { ProviderSettings } from '../../config/jwt-settings.js';
 import type { Principal } from '../principal.js';
 import { JwksUnavailableError, RemoteJwks, type RemoteJwksOptions } from './remote-jwks.js';
-import { classifyJoseError, readRoles, type TokenVerification, tokenFailure } from './verification.js';
+import {
+  classifyJoseError,
+  lifetimeFailure,
+  readRoles,
+  type TokenVerification,
+  tokenFailure,
+} from './verification.js';
 
 export class ProviderVerifier {
   readonly name: string;
@@ -38,6 +45,9 @@ export class ProviderVerifier {
         clockTolerance: Math.floor(s.clockSkewMs / 1000),
         currentDate: new Date(this.#clock.now()),
       });
+      const skewS = Math.floor(s.clockSkewMs / 1000);
+      const times = lifetimeFailure(payload, this.#clock.now() / 1000, skewS, s.maxTokenLifetimeMs / 1000);
+      if (times) return times;
       const principal: Principal = {
         kind: 'user',
         id: `provider:${s.name}:${payload.sub as string}`,

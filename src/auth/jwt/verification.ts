@@ -2,7 +2,7 @@
  * The result of checking a bearer JWT, and the translation of jose's typed errors into reasons
  * the authentication stage turns into HTTP errors. Expected failures are results, not throws.
  */
-import { errors } from 'jose';
+import { errors, type JWTPayload } from 'jose';
 import type { Principal } from '../principal.js';
 
 export type TokenFailure = 'too_large' | 'malformed' | 'invalid' | 'expired' | 'issuer' | 'unavailable';
@@ -61,4 +61,24 @@ export function readRoles(value: unknown): string[] {
   if (Array.isArray(value))
     return value.filter((r): r is string => typeof r === 'string' && r !== '').slice(0, MAX_ROLES);
   return [];
+}
+
+/**
+ * What jose leaves alone: an `iat` in the future beyond `toleranceS`, and an `exp` further away
+ * than `maxLifetimeS` (from now, or from `iat`) — `exp: 1e300` would be a token that never
+ * expires. Null when the token's times are acceptable.
+ */
+export function lifetimeFailure(
+  payload: JWTPayload,
+  nowS: number,
+  toleranceS: number,
+  maxLifetimeS: number,
+): TokenVerification | null {
+  const { iat, exp } = payload;
+  if (typeof iat === 'number' && iat > nowS + toleranceS)
+    return tokenFailure('invalid', 'The token was issued in the future (iat).');
+  const longest = maxLifetimeS + toleranceS;
+  if (typeof exp === 'number' && (exp - nowS > longest || (typeof iat === 'number' && exp - iat > longest)))
+    return tokenFailure('invalid', "The token's lifetime (exp) is longer than this gateway accepts.");
+  return null;
 }

@@ -22,6 +22,8 @@ export interface NewKeyInput {
   remainingUses?: number | null;
   allowedOrigins?: string[] | null;
   allowedIps?: string[] | null;
+  /** The portal developer making the key for themselves. */
+  ownerId?: string | null;
 }
 
 export interface ImportedKeyInput extends NewKeyInput {
@@ -171,6 +173,7 @@ export class KeyLifecycle {
         remainingUses: old.remainingUses,
         allowedOrigins: old.allowedOrigins,
         allowedIps: old.allowedIps,
+        ownerId: old.ownerId,
       },
       actor,
     );
@@ -203,6 +206,7 @@ export class KeyLifecycle {
       allowedIps: input.allowedIps?.length ? input.allowedIps : null,
       rotatedTo: null,
       graceUntil: null,
+      ownerId: input.ownerId ?? null,
     };
   }
 

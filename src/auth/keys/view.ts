@@ -22,6 +22,8 @@ export interface KeyView {
   ips: string[] | null;
   rotatedTo: string | null;
   graceUntil: string | null;
+  /** User id of the portal developer who made it, or null. */
+  owner: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -47,5 +49,6 @@ export function toKeyView(record: ApiKeyRecord, now: number): KeyView {
     ips: record.allowedIps,
     rotatedTo: record.rotatedTo,
     graceUntil: iso(record.graceUntil),
+    owner: record.ownerId,
   };
 }

@@ -76,7 +76,8 @@ export async function registerOAuthTokenRoute(app: FastifyInstance, deps: OAuthR
   await app.register(async (scope) => {
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: FORM_LIMIT },
+      // Never more than the server's own bodyLimit.
+      { parseAs: 'string', bodyLimit: Math.min(FORM_LIMIT, app.initialConfig.bodyLimit ?? FORM_LIMIT) },
       (_request, body, done) => {
         try {
           done(null, parseForm(body as string));

@@ -18,14 +18,25 @@ export const MAP_SCRIPT = `'use strict';
   };
   const map = L.map(root, { worldCopyJump: true }).setView([20, 0], 2);
   if (root.dataset.tiles) {
-    // Tiles that fail to load (offline, blocked) leave grey squares; markers do not depend on them.
+    // Tiles that fail to load (offline, blocked) would leave a grey page: say so once instead.
+    // Markers do not depend on tiles, so the places still show.
+    const tilesNotice = document.getElementById('tiles-notice');
     L.tileLayer(root.dataset.tiles, {
       maxZoom: 19,
       attribution:
         root.dataset.attribution === 'osm'
           ? '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
           : '',
-    }).addTo(map);
+    })
+      .on('tileerror', () => {
+        if (!tilesNotice.hidden) return;
+        tilesNotice.hidden = false;
+        root.dataset.tiles = 'failed';
+      })
+      .on('tileload', () => {
+        tilesNotice.hidden = true;
+      })
+      .addTo(map);
   }
   const popupFor = (name) => {
     const element = document.createElement('div');
@@ -72,5 +83,13 @@ export const MAP_STYLES = `html, body { height: 100%; margin: 0; }
   font: 14px/1.4 system-ui, sans-serif;
 }
 #status[hidden] { display: none; }
+#tiles-notice {
+  position: absolute; z-index: 1000; bottom: 24px; left: 50%; transform: translateX(-50%); margin: 0;
+  max-width: calc(100% - 32px); padding: 8px 14px; background: #fffbeb; color: #92400e;
+  border: 1px solid #fcd34d; border-radius: 6px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.2);
+  font: 14px/1.4 system-ui, sans-serif;
+}
+#tiles-notice[hidden] { display: none; }
+#map { background: repeating-linear-gradient(45deg, #eef2f7 0 12px, #e5eaf1 12px 24px); }
 .kw-place-name { font: 14px/1.4 system-ui, sans-serif; }
 `;

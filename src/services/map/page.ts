@@ -79,6 +79,7 @@ export function mapPageHtml(options: MapPageOptions): string {
 <body>
 <div id="map" data-places-url="${escapeHtml(options.placesUrl)}" data-tiles="${escapeHtml(options.tileUrl)}" data-attribution="${osm ? 'osm' : ''}"></div>
 <p id="status" role="status">Loading places…</p>
+<p id="tiles-notice" role="alert" hidden>The map tiles could not be loaded (offline, or the tile server is unreachable). The places are still shown.</p>
 <script src="${a}/leaflet.js"></script>
 <script src="${a}/map.js"></script>
 </body>

@@ -155,6 +155,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('api_keys_prefix').on('api_keys').column('prefix').execute();
     },
   },
+  '0017_portal': {
+    async up(db: AnyDb) {
+      // The developer who made a key in the portal; null for keys an operator made.
+      await db.schema.alterTable('api_keys').addColumn('owner_id', 'varchar(40)').execute();
+      await db.schema.createIndex('api_keys_owner').on('api_keys').columns(['owner_id', 'id']).execute();
+      await db.schema
+        .createTable('invitations')
+        .addColumn('id', 'varchar(40)', (c) => c.primaryKey())
+        .addColumn('digest', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('note', 'varchar(200)', (c) => c.notNull())
+        .addColumn('created_by', 'varchar(200)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('used_by', 'varchar(100)')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+    },
+  },
 };
 
 /** Supplies the in-code migration list to Kysely's Migrator. */

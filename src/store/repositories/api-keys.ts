@@ -1,5 +1,5 @@
 /** Storage of API key records. Only digests are stored; plaintext keys never reach this layer. */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import { writeInChunks } from '../chunks.js';
 import type { ApiKeysTable, Database } from '../tables.js';
 
@@ -22,6 +22,8 @@ export interface ApiKeyRecord {
   allowedIps: string[] | null;
   rotatedTo: string | null;
   graceUntil: number | null;
+  /** The portal developer (user id) who made the key; null for operators' keys. */
+  ownerId: string | null;
 }
 
 export interface ApiKeyListFilter {
@@ -31,6 +33,10 @@ export interface ApiKeyListFilter {
   plan?: string;
   role?: string;
   status?: 'active' | 'revoked' | 'expired';
+  /** Only keys this portal developer made. */
+  owner?: string;
+  /** Part of the name, or an exact id, or the last 4 characters of the key. */
+  search?: string;
   now: number;
 }
 
@@ -64,6 +70,7 @@ function fromRow(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     allowedIps: json<string[]>(row.allowed_ips),
     rotatedTo: row.rotated_to,
     graceUntil: num(row.grace_until),
+    ownerId: row.owner_id ?? null,
   };
 }
 
@@ -80,6 +87,21 @@ function toColumns(changes: ApiKeyChanges): Updateable<ApiKeysTable> {
     c.allowed_ips = changes.allowedIps && JSON.stringify(changes.allowedIps);
   if (changes.remainingUses !== undefined) c.remaining_uses = changes.remainingUses;
   return c;
+}
+
+/** Escapes LIKE wildcards so a search for `50%` means the text 50%. */
+function likeText(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Matches a part of the name (any case), an exact id, or the last 4 characters of the key. */
+function searchCondition(search: string) {
+  return (eb: ExpressionBuilder<Database, 'api_keys'>) =>
+    eb.or([
+      eb(eb.fn('lower', ['name']), 'like', sql<string>`${likeText(search)} escape '\\'`),
+      eb('id', '=', search),
+      eb('last4', '=', search),
+    ]);
 }
 
 export class ApiKeyRepository {
@@ -111,6 +133,7 @@ export class ApiKeyRepository {
         allowed_ips: record.allowedIps && JSON.stringify(record.allowedIps),
         rotated_to: record.rotatedTo,
         grace_until: record.graceUntil,
+        owner_id: record.ownerId,
       })
       .execute();
   }
@@ -150,6 +173,8 @@ export class ApiKeyRepository {
       .limit(filter.limit + 1);
     if (filter.cursor) q = q.where('id', '<', filter.cursor);
     if (filter.name) q = q.where('name', '=', filter.name);
+    if (filter.owner) q = q.where('owner_id', '=', filter.owner);
+    if (filter.search) q = q.where(searchCondition(filter.search));
     if (filter.plan) q = q.where('plan', '=', filter.plan);
     // Roles are a JSON array of validated names, so a quoted match is exact.
     if (filter.role) q = q.where('roles', 'like', `%${JSON.stringify(filter.role)}%`);
@@ -216,6 +241,19 @@ export class ApiKeyRepository {
         await trx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
       }
     });
+  }
+
+  /** How many of a portal developer's keys are neither revoked nor expired (nor past a rotation grace). */
+  async countActiveByOwner(owner: string, now: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('owner_id', '=', owner)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => eb.or([eb('grace_until', 'is', null), eb('grace_until', '>', now)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** Whether any usable key carries the role (used to bootstrap the first admin). */

@@ -14,7 +14,7 @@ export interface AuditEntryInput {
   /** Principal id that acted (`cli` for the command line, `system` for the gateway itself). */
   actor: string;
   action: string;
-  targetType: 'key' | 'user' | 'secret' | 'system';
+  targetType: 'key' | 'user' | 'secret' | 'system' | 'invitation';
   targetId?: string | null;
   ip?: string | null;
   /** Non-secret context; never a plaintext credential. */

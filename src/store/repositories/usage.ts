@@ -19,6 +19,24 @@ export interface UsageQuery {
   route?: string;
 }
 
+export interface SeriesQuery {
+  from: number;
+  to: number;
+  bucketMs: number;
+  /** Only these principals (an empty list matches nothing). */
+  principals?: readonly string[];
+  route?: string;
+  /** Leave out these routes (Keyward's own pages and APIs in a traffic overview). */
+  excludeRoutes?: readonly string[];
+}
+
+/** Counts of one bucket and status class, summed over principals and routes. */
+export interface SeriesCount {
+  bucket: number;
+  statusClass: string;
+  count: number;
+}
+
 export class UsageRepository {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -74,5 +92,24 @@ export class UsageRepository {
       statusClass: r.status_class,
       count: Number(r.total),
     }));
+  }
+
+  /** Counts per bucket and status class within [from, to), for charts. */
+  async series(q: SeriesQuery): Promise<SeriesCount[]> {
+    if (q.principals?.length === 0) return [];
+    const size = sql.lit(Math.trunc(q.bucketMs));
+    const bucket = sql<number>`(bucket / ${size}) * ${size}`;
+    let query = this.#db
+      .selectFrom('usage_minutes')
+      .select([bucket.as('b'), 'status_class', sql<number>`sum(count)`.as('total')])
+      .where('bucket', '>=', q.from)
+      .where('bucket', '<', q.to)
+      .groupBy([bucket, 'status_class'])
+      .orderBy('b');
+    if (q.principals) query = query.where('principal', 'in', [...q.principals]);
+    if (q.route) query = query.where('route', '=', q.route);
+    if (q.excludeRoutes?.length) query = query.where('route', 'not in', [...q.excludeRoutes]);
+    const rows = await query.execute();
+    return rows.map((r) => ({ bucket: Number(r.b), statusClass: r.status_class, count: Number(r.total) }));
   }
 }

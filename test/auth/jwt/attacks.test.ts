@@ -116,6 +116,14 @@ function flipSignature(token: string): string {
 
 const localKid = () => (gw.jwt as JwtRuntime).ring.current().kid;
 
+/** A token signed by the gateway's own current key, with claims the issuer would never choose. */
+async function localSigned(times: { iat: number; exp: number }): Promise<string> {
+  const key = (gw.jwt as JwtRuntime).ring.current();
+  return new SignJWT({ iss: 'keyward', sub: 'usr_forged', roles: ['reader'], kind: 'user', ...times })
+    .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: 'at+jwt' })
+    .sign(key.privateKey);
+}
+
 type Vector = [name: string, make: () => Promise<string> | string, code: string, detail?: RegExp];
 
 const vectors: Vector[] = [
@@ -241,6 +249,24 @@ const vectors: Vector[] = [
     'KW_ERR_TOKEN_INVALID',
     /aud/,
   ],
+  [
+    'iat in the future beyond the clock skew',
+    () => idp.sign({ ...good, iat: nowSec() + 120 }, clock.now()),
+    'KW_ERR_TOKEN_INVALID',
+    /issued in the future/,
+  ],
+  [
+    'exp: 1e300 (an absurd lifetime)',
+    () => rawRsaToken({ alg: 'RS256', kid: legit.kid }, claims({ exp: 1e300 })),
+    'KW_ERR_TOKEN_INVALID',
+    /lifetime/,
+  ],
+  [
+    'exp a year away (longer than the provider maxTokenLifetime of 24h)',
+    () => idp.sign(good, clock.now(), { expiresIn: 365 * 86400 }),
+    'KW_ERR_TOKEN_INVALID',
+    /lifetime/,
+  ],
   ['no subject', () => idp.sign({ ...good, sub: undefined }, clock.now()), 'KW_ERR_TOKEN_INVALID'],
   ['no expiry', () => idp.sign({ ...good, exp: undefined }, clock.now()), 'KW_ERR_TOKEN_INVALID'],
   [
@@ -290,6 +316,18 @@ const vectors: Vector[] = [
     /signature does not verify/,
   ],
   ['local: tampered signature', () => flipSignature(localToken), 'KW_ERR_TOKEN_INVALID'],
+  [
+    'local: signed with the real key, iat in the future',
+    () => localSigned({ iat: nowSec() + 600, exp: nowSec() + 900 }),
+    'KW_ERR_TOKEN_INVALID',
+    /issued in the future/,
+  ],
+  [
+    'local: signed with the real key, exp: 1e300',
+    () => localSigned({ iat: nowSec(), exp: 1e300 }),
+    'KW_ERR_TOKEN_INVALID',
+    /lifetime/,
+  ],
   [
     'local: roles edited in the payload',
     () => {

@@ -1,0 +1,183 @@
+/** The building blocks every page uses: states, dialogs, badges, copy buttons, form fields. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+/** Shown while something loads. */
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <div class="state" role="status">
+      <span class="spinner" aria-hidden="true" />
+      {what}…
+    </div>
+  );
+}
+
+/** Shown when a list has nothing in it yet. */
+export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="state">
+      <strong>{title}</strong>
+      {children}
+    </div>
+  );
+}
+
+/** An error message with a retry button. */
+export function ErrorBox({ message, retry }: { message: string; retry?: () => void }) {
+  return (
+    <div class="error" role="alert">
+      {message}{' '}
+      {retry && (
+        <button type="button" class="link" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A state or kind as a coloured pill. */
+export function Badge({ children, tone }: { children: ComponentChildren; tone?: string }) {
+  return <span class={`badge ${tone ?? String(children)}`}>{children}</span>;
+}
+
+/** Copies `text` to the clipboard and says so. */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Without clipboard permission (plain HTTP), select the text for Ctrl+C instead.
+      const range = document.createRange();
+      const code = document.querySelector('[data-copy-source]');
+      if (code) {
+        range.selectNodeContents(code);
+        getSelection()?.removeAllRanges();
+        getSelection()?.addRange(range);
+      }
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <button type="button" onClick={copy} aria-live="polite">
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}
+
+/** A plaintext secret shown once, with a copy button and a warning. */
+export function ShownOnce({ label, value }: { label: string; value: string }) {
+  return (
+    <div class="secret-once" role="region" aria-label={label}>
+      <strong>{label}</strong>
+      <div class="key">
+        <code data-copy-source data-testid="plaintext">
+          {value}
+        </code>
+        <CopyButton text={value} />
+      </div>
+      <span class="small">Copy it now: it is shown only this once and Keyward keeps no copy.</span>
+    </div>
+  );
+}
+
+/**
+ * A modal dialog on the native <dialog> element: focus moves into it and stays there, Escape
+ * closes it, and focus returns to where it was.
+ */
+export function Dialog(props: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  footer?: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog ref={ref} aria-label={props.title} onClose={props.onClose} onCancel={props.onClose}>
+      <div class="dialog-body">
+        <h2>{props.title}</h2>
+        {props.children}
+      </div>
+      {props.footer && <div class="dialog-foot">{props.footer}</div>}
+    </dialog>
+  );
+}
+
+/** A labelled form field. */
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in
+    <label class="field">
+      <span>{label}</span>
+      {children}
+      {hint && <span class="hint">{hint}</span>}
+    </label>
+  );
+}
+
+/** Page title with actions on the right. */
+export function PageHead({
+  title,
+  sub,
+  children,
+}: {
+  title: string;
+  sub?: string;
+  children?: ComponentChildren;
+}) {
+  return (
+    <div class="page-head">
+      <div>
+        <h1>{title}</h1>
+        {sub && <p class="muted">{sub}</p>}
+      </div>
+      {children && <div class="actions">{children}</div>}
+    </div>
+  );
+}
+
+/** Buttons choosing one of a few values (aria-pressed). */
+export function Segmented<T extends string>(props: {
+  value: T;
+  options: [T, string][];
+  onChange: (v: T) => void;
+  label: string;
+}) {
+  return (
+    <div class="segmented" role="group" aria-label={props.label}>
+      {props.options.map(([value, text]) => (
+        <button
+          type="button"
+          key={value}
+          aria-pressed={props.value === value}
+          onClick={() => props.onChange(value)}
+        >
+          {text}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Splits a comma- or newline-separated list, dropping blanks. */
+export function listOf(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

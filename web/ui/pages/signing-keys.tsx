@@ -1,0 +1,83 @@
+/** Signing keys: the keys that sign the gateway's own JWTs, and rotating them. */
+import { useState } from 'preact/hooks';
+import type { Api } from '../../shared/api';
+import { messageOf } from '../../shared/api';
+import { when } from '../../shared/format';
+import { useLoad } from '../../shared/hooks';
+import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
+
+interface SigningKey {
+  kid: string;
+  algorithm: string;
+  status: string;
+  createdAt: string;
+  retiredAt: string | null;
+  verifiesUntil: string | null;
+}
+
+export function SigningKeysPage({ api }: { api: Api }) {
+  const keys = useLoad(() => api<{ items: SigningKey[] }>('GET', '/signing-keys'), []);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const rotate = async () => {
+    if (
+      !confirm('Make a new signing key current? Tokens signed by the old key keep working until they expire.')
+    )
+      return;
+    setBusy(true);
+    try {
+      await api('POST', '/signing-keys/rotate');
+      keys.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <PageHead
+        title="Signing keys"
+        sub="Keys that sign the gateway's access tokens, published at /.well-known/jwks.json."
+      >
+        <button type="button" class="primary" onClick={rotate} disabled={busy}>
+          Rotate signing key
+        </button>
+      </PageHead>
+      <div class="card">
+        {error && <ErrorBox message={error} />}
+        {keys.error && <ErrorBox message={keys.error} retry={keys.reload} />}
+        {!keys.data && !keys.error && <Loading />}
+        {keys.data?.items.length === 0 && <Empty title="No signing keys" />}
+        {keys.data && keys.data.items.length > 0 && (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Key id</th>
+                  <th>Algorithm</th>
+                  <th>Status</th>
+                  <th>Created</th>
+                  <th>Verifies until</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.data.items.map((k) => (
+                  <tr key={k.kid}>
+                    <td class="mono">{k.kid}</td>
+                    <td>{k.algorithm}</td>
+                    <td>
+                      <Badge>{k.status}</Badge>
+                    </td>
+                    <td>{when(k.createdAt)}</td>
+                    <td>{k.status === 'current' ? '—' : when(k.verifiesUntil)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,272 @@
+/** Users: local accounts for sign-in (operators and developers), and invitations to the portal. */
+import { useState } from 'preact/hooks';
+import type { Api } from '../../shared/api';
+import { messageOf } from '../../shared/api';
+import { when } from '../../shared/format';
+import { useLoad } from '../../shared/hooks';
+import { Badge, Dialog, Empty, ErrorBox, Field, Loading, listOf, PageHead, ShownOnce } from '../../shared/ui';
+
+interface UserView {
+  id: string;
+  username: string;
+  roles: string[];
+  createdAt: string;
+}
+
+interface Invitation {
+  id: string;
+  note: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  usedBy: string | null;
+}
+
+function AddUserDialog({ api, onClose, onSaved }: { api: Api; onClose: () => void; onSaved: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget as HTMLFormElement);
+    try {
+      await api('POST', '/users', {
+        username: String(f.get('username') ?? '').trim(),
+        password: String(f.get('password') ?? ''),
+        roles: listOf(String(f.get('roles') ?? '')),
+      });
+      onSaved();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <Dialog title="Add a user" onClose={onClose}>
+      <form class="stack" onSubmit={submit}>
+        {error && <ErrorBox message={error} />}
+        <Field label="Username">
+          <input name="username" required autoFocus autocomplete="off" />
+        </Field>
+        <Field label="Password" hint="At least 8 characters">
+          <input name="password" type="password" required autocomplete="new-password" />
+        </Field>
+        <Field label="Roles" hint="Comma-separated, e.g. admin or developer">
+          <input name="roles" />
+        </Field>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Add user
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function PasswordDialog({ api, username, onClose }: { api: Api; username: string; onClose: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const password = String(new FormData(event.currentTarget as HTMLFormElement).get('password') ?? '');
+    try {
+      await api('PUT', `/users/${encodeURIComponent(username)}/password`, { password });
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <Dialog title={`New password for ${username}`} onClose={onClose}>
+      <form class="stack" onSubmit={submit}>
+        {error && <ErrorBox message={error} />}
+        <p class="muted">The user is signed out everywhere.</p>
+        <Field label="New password">
+          <input name="password" type="password" required autoFocus autocomplete="new-password" />
+        </Field>
+        <div class="actions">
+          <button type="submit" class="primary">
+            Set password
+          </button>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function Invitations({ api }: { api: Api }) {
+  const invitations = useLoad(() => api<{ items: Invitation[] }>('GET', '/invitations'), []);
+  const [code, setCode] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const create = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    try {
+      const made = await api<{ code: string }>('POST', '/invitations', {
+        note: String(f.get('note') ?? ''),
+        expiresIn: String(f.get('expiresIn') ?? '7d') || '7d',
+      });
+      setCode(made.code);
+      form.reset();
+      invitations.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  const revoke = async (id: string) => {
+    try {
+      await api('DELETE', `/invitations/${id}`);
+      invitations.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <div class="card">
+      <h2>Portal invitations</h2>
+      <p class="muted small">
+        For a portal with registration by invitation: a developer registers once with the code.
+      </p>
+      {error && <ErrorBox message={error} />}
+      <form class="row" onSubmit={create} aria-label="Invite a developer">
+        <Field label="Note">
+          <input name="note" placeholder="who it is for" maxLength={200} />
+        </Field>
+        <Field label="Valid for">
+          <input name="expiresIn" value="7d" pattern="[0-9]+(ms|s|m|h|d)" />
+        </Field>
+        <button type="submit">Create invitation</button>
+      </form>
+      {code && (
+        <div class="stack">
+          <ShownOnce label="Invitation code" value={code} />
+        </div>
+      )}
+      {invitations.error && <ErrorBox message={invitations.error} retry={invitations.reload} />}
+      {invitations.data && invitations.data.items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Note</th>
+                <th>Status</th>
+                <th>Expires</th>
+                <th>Used by</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.data.items.map((i) => (
+                <tr key={i.id}>
+                  <td>{i.note || <span class="muted">—</span>}</td>
+                  <td>
+                    <Badge>{i.status}</Badge>
+                  </td>
+                  <td>{when(i.expiresAt)}</td>
+                  <td>{i.usedBy ?? '—'}</td>
+                  <td>
+                    {i.status === 'open' && (
+                      <button type="button" class="danger" onClick={() => revoke(i.id)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function UsersPage({ api }: { api: Api }) {
+  const users = useLoad(() => api<{ items: UserView[] }>('GET', '/users'), []);
+  const [adding, setAdding] = useState(false);
+  const [password, setPassword] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async (username: string) => {
+    if (
+      !confirm(
+        `Remove ${username}? They are signed out at once; keys they made in the portal keep working until revoked.`,
+      )
+    )
+      return;
+    try {
+      await api('DELETE', `/users/${encodeURIComponent(username)}`);
+      users.reload();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <>
+      <PageHead
+        title="Users"
+        sub="Local accounts that sign in with a password: operators (admin role) and portal developers."
+      >
+        <button type="button" class="primary" onClick={() => setAdding(true)}>
+          Add user
+        </button>
+      </PageHead>
+      {adding && <AddUserDialog api={api} onClose={() => setAdding(false)} onSaved={users.reload} />}
+      {password && <PasswordDialog api={api} username={password} onClose={() => setPassword(null)} />}
+      <div class="card">
+        {error && <ErrorBox message={error} />}
+        {users.error && <ErrorBox message={users.error} retry={users.reload} />}
+        {!users.data && !users.error && <Loading />}
+        {users.data?.items.length === 0 && <Empty title="No users yet" />}
+        {users.data && users.data.items.length > 0 && (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Username</th>
+                  <th>Roles</th>
+                  <th>Created</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {users.data.items.map((u) => (
+                  <tr key={u.id}>
+                    <td>
+                      <strong>{u.username}</strong>
+                    </td>
+                    <td>
+                      {u.roles.length ? (
+                        u.roles.map((r) => (
+                          <Badge key={r} tone="role">
+                            {r}
+                          </Badge>
+                        ))
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
+                    <td>{when(u.createdAt)}</td>
+                    <td class="actions">
+                      <button type="button" onClick={() => setPassword(u.username)}>
+                        Set password
+                      </button>
+                      <button type="button" class="danger" onClick={() => remove(u.username)}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+      <Invitations api={api} />
+    </>
+  );
+}
