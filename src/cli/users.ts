@@ -4,6 +4,7 @@
  * so they stay out of shell history and process listings.
  */
 import type { Command } from 'commander';
+import { KeyLifecycle, NO_KEY_CACHES } from '../auth/keys/lifecycle.js';
 import { toUserView, type UserService, UserService as Users } from '../auth/login/users.js';
 import { systemClock } from '../clock.js';
 import { openStore } from '../store/db.js';
@@ -20,7 +21,13 @@ async function withUsers<T>(
   const { compiled } = resolveConfig(configFile);
   const store = await openStore(compiled.storageUrl);
   try {
-    return await fn(new Users(store, systemClock));
+    // A running gateway sees keys revoked here within its key cache TTL, as with `keys revoke`.
+    const ownedKeys = new KeyLifecycle(store, {
+      prefix: compiled.apiKeys.prefix,
+      clock: systemClock,
+      caches: NO_KEY_CACHES,
+    });
+    return await fn(new Users(store, systemClock, { ownedKeys }));
   } finally {
     await store.close();
   }
@@ -96,10 +103,11 @@ export function registerUsersCommands(program: Command): void {
   users
     .command('remove')
     .argument('<name>', 'username')
-    .description('delete a user and revoke their refresh tokens')
+    .description('delete a user, revoking their refresh tokens and the API keys they made on the portal')
     .option('-c, --config <file>', 'config file')
     .action(async (name: string, o: { config?: string }) => {
-      const user = await withUsers(o.config, (u) => u.remove(name, CLI_ACTOR));
-      process.stdout.write(`removed user ${user.username}\n`);
+      const { user, keysRevoked } = await withUsers(o.config, (u) => u.remove(name, CLI_ACTOR));
+      const keys = keysRevoked === 0 ? '' : `; revoked the ${keysRevoked} API key(s) they made on the portal`;
+      process.stdout.write(`removed user ${user.username}${keys}\n`);
     });
 }

@@ -174,19 +174,20 @@ export async function assembleGateway(
     const configParts = await openConfigParts(config, store, clock, shared.bus);
     applyConfigPartChanges(shared.bus, configParts);
     applyKeyChanges(shared.bus, keyVerifier);
+    // Key and user changes are announced to every process on the store (this one included).
+    const keys = new KeyLifecycle(store, {
+      prefix: config.apiKeys.prefix,
+      clock,
+      caches: announceKeyChanges(shared.bus),
+    });
     const parts: GatewayParts = {
       ...configParts,
       logger,
       clock,
       store,
       keyVerifier,
-      // Key and user changes are announced to every process on the store (this one included).
-      keys: new KeyLifecycle(store, {
-        prefix: config.apiKeys.prefix,
-        clock,
-        caches: announceKeyChanges(shared.bus),
-      }),
-      users: new UserService(store, clock, announcers(shared.bus).userChanged),
+      keys,
+      users: new UserService(store, clock, { changed: announcers(shared.bus).userChanged, ownedKeys: keys }),
       loginThrottle: shared.loginThrottle,
       usage,
       metrics,

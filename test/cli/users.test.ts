@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { KeyLifecycle, NO_KEY_CACHES } from '../../src/auth/keys/lifecycle.js';
+import { systemClock } from '../../src/clock.js';
 import { openStore } from '../../src/store/db.js';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
@@ -81,6 +83,36 @@ describe('keyward users', () => {
     expect(text).not.toContain('first-password-1');
     expect(text).not.toContain('second-password-2');
     expect(text).not.toContain('argon2');
+  });
+
+  test('remove revokes the API keys the user made on the portal, and only theirs', async () => {
+    cli(['users', 'add', 'dora'], 'dora-password-1');
+    const store = await openStore(`sqlite:${join(dir, 'data', 'k.db')}`);
+    let ids: string[];
+    try {
+      const dora = await store.users.findByUsername('dora');
+      const keys = new KeyLifecycle(store, { prefix: 'kw', clock: systemClock, caches: NO_KEY_CACHES });
+      const actor = { id: 'test' };
+      ids = [
+        (await keys.create({ name: 'd1', ownerId: dora!.id }, actor)).record.id,
+        (await keys.create({ name: 'd2', ownerId: dora!.id }, actor)).record.id,
+        (await keys.create({ name: 'operator' }, actor)).record.id,
+      ];
+    } finally {
+      await store.close();
+    }
+    const remove = cli(['users', 'remove', 'dora']);
+    expect(remove.status).toBe(0);
+    expect(remove.stdout).toBe('removed user dora; revoked the 2 API key(s) they made on the portal\n');
+    const after = await openStore(`sqlite:${join(dir, 'data', 'k.db')}`);
+    try {
+      const revoked = await Promise.all(
+        ids.map(async (id) => (await after.apiKeys.findById(id))?.revokedAt ?? null),
+      );
+      expect(revoked.map((at) => at !== null)).toEqual([true, true, false]);
+    } finally {
+      await after.close();
+    }
   });
 
   test.each([

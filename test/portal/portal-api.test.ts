@@ -298,6 +298,32 @@ describe("a developer's own keys, usage and quota", () => {
     expect(echo.operations.map((o: { method: string }) => o.method)).toEqual(['GET', 'POST']);
     expect(JSON.stringify(items)).not.toMatch(/user:pw|token=x|127\.0\.0\.1/);
   });
+
+  test("removing a developer revokes the keys they made; other developers' keys keep working", async () => {
+    const carol = await register('carol');
+    const token = (await signIn('/portal/session', 'carol', 'carol-password-1')).token;
+    const made = await post('/portal/api/keys', { name: 'ci' }, { authorization: `Bearer ${token}` });
+    expect(made.statusCode, made.body).toBe(201);
+    const carolKey = made.json();
+    const bobKey = (await post('/portal/api/keys', { name: 'bob' }, { authorization: `Bearer ${bob}` })).json();
+    const call = (key: string) => gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } });
+    expect((await call(carolKey.key)).statusCode).toBe(200);
+
+    const removed = await gw.app.inject({
+      method: 'DELETE',
+      url: `/admin/v1/users/${carol.username}`,
+      headers: { 'x-api-key': gw.adminKey },
+    });
+    expect(removed.statusCode).toBe(204);
+    const refused = await call(carolKey.key);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json().code).toBe('KW_ERR_KEY_REVOKED');
+    expect((await gw.keys.get(carolKey.id))?.revokedAt).not.toBeNull();
+    expect((await call(bobKey.key)).statusCode).toBe(200);
+    const audit = await gw.app.inject({ url: '/admin/v1/audit?limit=5', headers: { 'x-api-key': gw.adminKey } });
+    const actions = audit.json().items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['user.remove', 'key.revoke']));
+  });
 });
 
 describe('registration modes', () => {

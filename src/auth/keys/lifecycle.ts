@@ -153,6 +153,27 @@ export class KeyLifecycle {
     return this.#store.apiKeys.findById(id);
   }
 
+  /** Revokes every active key a portal developer made; returns how many. */
+  async revokeOwnedBy(ownerId: string, actor: Actor): Promise<number> {
+    let revoked = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await this.#store.apiKeys.list({
+        owner: ownerId,
+        status: 'active',
+        limit: 100,
+        now: this.#clock.now(),
+        ...(cursor === null ? {} : { cursor }),
+      });
+      for (const key of page.items) {
+        await this.revoke(key.id, actor);
+        revoked++;
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return revoked;
+  }
+
   /** Issues a replacement with the same settings; the old key works until the grace ends. */
   async rotate(
     id: string,

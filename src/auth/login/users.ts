@@ -49,16 +49,29 @@ export function toUserView(user: UserRecord): UserView {
   };
 }
 
+/** Revokes the API keys a user made for themselves on the developer portal (KeyLifecycle fits). */
+export interface OwnedKeys {
+  revokeOwnedBy(ownerId: string, actor: Actor): Promise<number>;
+}
+
+export interface UserServiceOptions {
+  /** Told the id of every user added, removed or given a new password. */
+  changed?: (userId: string) => void;
+  /** Where a removed user's own keys are revoked; without it their keys stay as they are. */
+  ownedKeys?: OwnedKeys;
+}
+
 export class UserService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #changed: (userId: string) => void;
+  readonly #ownedKeys: OwnedKeys | undefined;
 
-  /** `changed` is told the id of every user added, removed or given a new password. */
-  constructor(store: Store, clock: Clock, changed: (userId: string) => void = () => {}) {
+  constructor(store: Store, clock: Clock, options: UserServiceOptions = {}) {
     this.#store = store;
     this.#clock = clock;
-    this.#changed = changed;
+    this.#changed = options.changed ?? (() => {});
+    this.#ownedKeys = options.ownedKeys;
   }
 
   /** Creates a user with a fresh Argon2id hash. */
@@ -103,14 +116,19 @@ export class UserService {
     return user;
   }
 
-  /** Deletes a user and revokes their refresh tokens; their access tokens lapse within accessTtl. */
-  async remove(name: string, actor: Actor): Promise<UserRecord> {
+  /**
+   * Deletes a user, revokes their refresh tokens and the API keys they made on the portal (a
+   * removed developer's keys must not outlive them); their access tokens lapse within accessTtl.
+   */
+  async remove(name: string, actor: Actor): Promise<{ user: UserRecord; keysRevoked: number }> {
     const user = await this.#require(name);
     await this.#store.refreshTokens.revokeUser(user.id, this.#clock.now());
+    // Keys first: should this fail, the user is still there and the removal can be retried.
+    const keysRevoked = (await this.#ownedKeys?.revokeOwnedBy(user.id, actor)) ?? 0;
     await this.#store.users.remove(user.id);
-    await this.#audit(actor, 'user.remove', user, { username: user.username });
+    await this.#audit(actor, 'user.remove', user, { username: user.username, keysRevoked });
     this.#changed(user.id);
-    return user;
+    return { user, keysRevoked };
   }
 
   /**
