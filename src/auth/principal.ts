@@ -10,6 +10,11 @@ export interface Principal {
   plan: string | null;
   /** The API key behind the principal, when there is one (keys and client-credential tokens). */
   keyId?: string;
+  /**
+   * The last instant (ms since the epoch) the credential is accepted, for credentials that end
+   * by themselves: a JWT's `exp` plus the clock skew allowed. A WebSocket opened with it closes then.
+   */
+  validUntil?: number;
 }
 
 declare module 'fastify' {

@@ -305,7 +305,9 @@ describe("a developer's own keys, usage and quota", () => {
     const made = await post('/portal/api/keys', { name: 'ci' }, { authorization: `Bearer ${token}` });
     expect(made.statusCode, made.body).toBe(201);
     const carolKey = made.json();
-    const bobKey = (await post('/portal/api/keys', { name: 'bob' }, { authorization: `Bearer ${bob}` })).json();
+    const bobKey = (
+      await post('/portal/api/keys', { name: 'bob' }, { authorization: `Bearer ${bob}` })
+    ).json();
     const call = (key: string) => gw.app.inject({ url: '/v1/time', headers: { 'x-api-key': key } });
     expect((await call(carolKey.key)).statusCode).toBe(200);
 
@@ -320,7 +322,10 @@ describe("a developer's own keys, usage and quota", () => {
     expect(refused.json().code).toBe('KW_ERR_KEY_REVOKED');
     expect((await gw.keys.get(carolKey.id))?.revokedAt).not.toBeNull();
     expect((await call(bobKey.key)).statusCode).toBe(200);
-    const audit = await gw.app.inject({ url: '/admin/v1/audit?limit=5', headers: { 'x-api-key': gw.adminKey } });
+    const audit = await gw.app.inject({
+      url: '/admin/v1/audit?limit=5',
+      headers: { 'x-api-key': gw.adminKey },
+    });
     const actions = audit.json().items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['user.remove', 'key.revoke']));
   });

@@ -3,11 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { createTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { type JwksServer, startJwksServer } from '../helpers/jwks-server.js';
 import { startWsUpstream, type WsUpstream } from '../helpers/ws-upstream.js';
 
 const MASTER = randomBytes(32).toString('base64');
 const FEED_TOKEN = 'feed_live_0a9b8c7d6e5f4a3b';
 let upstream: WsUpstream;
+let idp: JwksServer;
 let gw: TestGateway;
 let wsBase: string;
 let key: string;
@@ -16,12 +18,22 @@ let readerOnly: string;
 
 beforeAll(async () => {
   upstream = await startWsUpstream();
+  idp = await startJwksServer();
   gw = await createTestGateway({
-    env: { MK: MASTER, UP: upstream.url },
+    env: { MK: MASTER, UP: upstream.url, ISS: idp.issuer, JWKS: idp.jwksUri },
     yaml: `
 secrets: { masterKey: "\${MK}" }
 server: { requestTimeout: 1s }
+auth:
+  jwt:
+    providers:
+      - { name: idp, issuer: "\${ISS}", jwksUri: "\${JWKS}", audience: https://api.example.com, clockSkew: 0s }
 routes:
+  - name: signed
+    path: /signed/*
+    methods: [GET]
+    auth: [jwt]
+    upstream: { url: "\${UP}", websocket: { idleTimeout: 1h } }
   - name: feed
     path: /feed/*
     methods: [GET]
@@ -62,6 +74,7 @@ routes:
 afterAll(async () => {
   await gw.close();
   await upstream.close();
+  await idp.close();
 });
 
 interface Refusal {
@@ -218,6 +231,22 @@ describe('WebSocket proxying behind a key', () => {
     expect((await refusal(open('/feed/live', { headers: { 'x-api-key': victim.key } }))).body.code).toBe(
       'KW_ERR_KEY_REVOKED',
     );
+    other.close();
+    await closed(other);
+  });
+
+  test('a socket opened with a JWT is closed with 1008 once the token expires; a longer one stays', async () => {
+    const claims = { aud: 'https://api.example.com' };
+    const short = await idp.sign(claims, Date.now(), { expiresIn: 2 });
+    const long = await idp.sign(claims, Date.now(), { expiresIn: 3600 });
+    const ws = await open('/signed/live', { headers: { authorization: `Bearer ${short}` } });
+    const other = await open('/signed/live', { headers: { authorization: `Bearer ${long}` } });
+    ws.send('ping');
+    expect((await nextMessage(ws)).data.toString()).toBe('ping');
+    expect(await closed(ws)).toEqual({ code: 1008, reason: 'token expired' });
+    expect(other.readyState).toBe(WebSocket.OPEN);
+    const refused = await refusal(open('/signed/live', { headers: { authorization: `Bearer ${short}` } }));
+    expect(refused.body.code).toBe('KW_ERR_TOKEN_EXPIRED');
     other.close();
     await closed(other);
   });

@@ -48,6 +48,7 @@ export class LocalVerifier {
         roles: readRoles(payload.roles),
         plan: client && typeof payload.plan === 'string' ? payload.plan : null,
         ...(client ? { keyId: sub } : {}),
+        validUntil: ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,
       };
       return { ok: true, principal, expiresAt: (payload.exp as number) * 1000 };
     } catch (error) {

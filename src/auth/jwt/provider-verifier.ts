@@ -53,6 +53,7 @@ export class ProviderVerifier {
         id: `provider:${s.name}:${payload.sub as string}`,
         roles: readRoles(payload[s.rolesClaim]),
         plan: null,
+        validUntil: (payload.exp as number) * 1000 + s.clockSkewMs,
       };
       return { ok: true, principal, expiresAt: (payload.exp as number) * 1000 };
     } catch (error) {

@@ -19,6 +19,7 @@ export interface BridgeOptions {
   route: string;
   principal: string | null;
   keyId: string | null;
+  validUntil: number | null;
   idleTimeoutMs: number;
   /** Secret values to mask in upstream messages (empty when the route injects nothing). */
   needles: readonly Buffer[];
@@ -51,6 +52,7 @@ export class Bridge implements OpenSocket {
   readonly route: string;
   readonly principal: string | null;
   readonly keyId: string | null;
+  readonly validUntil: number | null;
   readonly idleTimeoutMs: number;
   lastActivity = 0;
   unrecordedMessages = 0;
@@ -63,6 +65,7 @@ export class Bridge implements OpenSocket {
     this.route = options.route;
     this.principal = options.principal;
     this.keyId = options.keyId;
+    this.validUntil = options.validUntil;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.#client = client;
     this.#upstream = upstream;

@@ -2,7 +2,8 @@
  * Every open proxied WebSocket, in one place: the per-route and per-key connection limits are
  * checked here before an upgrade, and a sweep every `checkIntervalMs` closes connections idle
  * past their route's `idleTimeout`, closes those whose API key was revoked, expired or rotated
- * out (one batched store read per sweep, whatever the number of sockets), and hands message
+ * out (one batched store read per sweep, whatever the number of sockets) or whose JWT expired,
+ * and hands message
  * counts to the usage figures. At shutdown every connection is closed with 1001.
  */
 import type { KeyState } from '../../auth/keys/status.js';
@@ -23,6 +24,8 @@ export interface OpenSocket {
   readonly principal: string | null;
   /** The API key behind the principal, re-checked while the socket is open. */
   readonly keyId: string | null;
+  /** When the caller's credential stops being accepted (a JWT's expiry), or null. */
+  readonly validUntil: number | null;
   readonly idleTimeoutMs: number;
   /** The hub's tick at the last message either way. */
   lastActivity: number;
@@ -139,6 +142,11 @@ export class WebSocketHub {
       this.#record(socket);
       if (now - socket.lastActivity >= socket.idleTimeoutMs) {
         socket.close(CLOSE.goingAway, 'idle timeout');
+        continue;
+      }
+      // A token that expired would be refused on a new request: its socket ends too.
+      if (socket.validUntil !== null && now > socket.validUntil) {
+        socket.close(CLOSE.policyViolation, 'token expired');
         continue;
       }
       if (socket.keyId !== null) keyIds.add(socket.keyId);

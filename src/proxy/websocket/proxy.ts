@@ -170,6 +170,7 @@ export function createWebSocketProxy(ctx: ForwardContext, options: WebSocketProx
       UPGRADES.set(request.raw, { protocol: opened.socket.protocol, headers: headersOf(reply) });
       const log: FastifyBaseLogger = request.log;
       const keyId = request.principal?.keyId ?? null;
+      const validUntil = request.principal?.validUntil ?? null;
       const started = Date.now();
       // ws calls back at once, or never when the caller's socket is already gone.
       server.handleUpgrade(request.raw, pending.socket, pending.head, (client) => {
@@ -178,6 +179,7 @@ export function createWebSocketProxy(ctx: ForwardContext, options: WebSocketProx
           route: route.name,
           principal,
           keyId,
+          validUntil,
           idleTimeoutMs: settings.idleTimeoutMs,
           needles,
           stats,
