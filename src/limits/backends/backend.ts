@@ -43,6 +43,31 @@ export interface AcquireReply {
   grants: Omit<Grant, 'next'>[];
 }
 
+/**
+ * An AcquireReply as flat numbers — `[allowed ? 1 : 0, then per check: granted, remaining,
+ * resetMs, retryAfterMs]` — the shape the Redis script returns and the primary sends over IPC.
+ */
+export function flattenAcquireReply(reply: AcquireReply): number[] {
+  const flat: number[] = [reply.allowed ? 1 : 0];
+  for (const g of reply.grants) flat.push(g.granted, g.remaining, g.resetMs, g.retryAfterMs);
+  return flat;
+}
+
+/** Reads a flattened AcquireReply for `count` checks. */
+export function readAcquireReply(flat: readonly number[], count: number): AcquireReply {
+  const grants: AcquireReply['grants'] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = 1 + i * 4;
+    grants[i] = {
+      granted: flat[at] as number,
+      remaining: flat[at + 1] as number,
+      resetMs: flat[at + 2] as number,
+      retryAfterMs: flat[at + 3] as number,
+    };
+  }
+  return { allowed: flat[0] === 1, grants };
+}
+
 /** Unused calendar cells given back when a lease ends. */
 export interface CellReturn {
   id: string;

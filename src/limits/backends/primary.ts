@@ -6,7 +6,14 @@
  */
 import type { RpcClient, RpcHandler } from '../../ipc/rpc.js';
 import type { LimitCheck, Period } from '../policy.js';
-import type { AcquireItem, AcquireReply, CellReturn, LimitAuthority } from './backend.js';
+import {
+  type AcquireItem,
+  type AcquireReply,
+  type CellReturn,
+  flattenAcquireReply,
+  type LimitAuthority,
+  readAcquireReply,
+} from './backend.js';
 import type { LocalLimiter } from './local.js';
 
 /** One check on the wire: id, period, limit, wanted lease cells, hold (ms). */
@@ -33,18 +40,7 @@ export class PrimaryAuthority implements LimitAuthority {
       i.want,
       i.hold,
     ]);
-    const flat = await this.#rpc.call<number[]>('limits.acquire', wire);
-    const grants: AcquireReply['grants'] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const at = 1 + i * 4;
-      grants[i] = {
-        granted: flat[at] as number,
-        remaining: flat[at + 1] as number,
-        resetMs: flat[at + 2] as number,
-        retryAfterMs: flat[at + 3] as number,
-      };
-    }
-    return { allowed: flat[0] === 1, grants };
+    return readAcquireReply(await this.#rpc.call<number[]>('limits.acquire', wire), items.length);
   }
 
   async release(returns: readonly CellReturn[]): Promise<void> {
@@ -72,10 +68,7 @@ export function primaryLimitHandlers(limiter: LocalLimiter, now: () => number): 
     [
       'limits.acquire',
       async (payload) => {
-        const reply = await limiter.acquire((payload as unknown[]).map(checkOf), now());
-        const flat: number[] = [reply.allowed ? 1 : 0];
-        for (const g of reply.grants) flat.push(g.granted, g.remaining, g.resetMs, g.retryAfterMs);
-        return flat;
+        return flattenAcquireReply(await limiter.acquire((payload as unknown[]).map(checkOf), now()));
       },
     ],
     [

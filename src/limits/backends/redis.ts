@@ -8,7 +8,13 @@
 import type { Redis } from 'ioredis';
 import { LEASE_MIN_CELLS, LEASE_SHARE } from '../algorithms/lease.js';
 import { isCalendar } from '../policy.js';
-import type { AcquireItem, AcquireReply, CellReturn, LimitAuthority } from './backend.js';
+import {
+  type AcquireItem,
+  type AcquireReply,
+  type CellReturn,
+  type LimitAuthority,
+  readAcquireReply,
+} from './backend.js';
 import { type QuotaPersistence, quotaKey } from './local.js';
 import { ACQUIRE_LUA, RELEASE_LUA } from './redis-script.js';
 
@@ -83,17 +89,7 @@ export class RedisAuthority implements LimitAuthority {
       );
       reply = await this.#run(keys, items, seeds);
     }
-    const grants: AcquireReply['grants'] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const at = 1 + i * 4;
-      grants[i] = {
-        granted: reply[at] as number,
-        remaining: reply[at + 1] as number,
-        resetMs: reply[at + 2] as number,
-        retryAfterMs: reply[at + 3] as number,
-      };
-    }
-    return { allowed: reply[0] === 1, grants };
+    return readAcquireReply(reply, items.length);
   }
 
   #run(keys: string[], items: readonly AcquireItem[], seeds: Map<number, number> | null): Promise<number[]> {
