@@ -2,15 +2,10 @@
 // Bounded cost of the primes service at its largest inputs (issue 7): times checkPrime on
 // random odd numbers and on a known prime at 1024, 2048 and 4096 bits (the default maxBits),
 // and nextPrime at the /next limit (1024 bits). Run: npm run build && npx node bench/primes.js
-import { randomBytes } from 'node:crypto';
+// What the same 4096-bit checks do to other requests of the gateway: the primes-beside row of
+// `npm run bench` (scenarios/primes-beside.js).
 import { checkPrime, nextPrime } from '../dist/services/primes/math.js';
-
-function randomOdd(bits) {
-  const bytes = randomBytes(Math.ceil(bits / 8));
-  bytes[0] |= 0x80 >> ((8 * bytes.length - bits) % 8);
-  bytes[bytes.length - 1] |= 1;
-  return BigInt(`0x${bytes.toString('hex')}`) >> BigInt(8 * bytes.length - bits);
-}
+import { knownPrime, randomOdd } from './lib/prime-inputs.js';
 
 function time(fn, runs) {
   const samples = [];
@@ -27,9 +22,8 @@ const rows = [];
 for (const bits of [1024, 2048, 4096]) {
   const composites = Array.from({ length: 20 }, () => randomOdd(bits) | 1n);
   const c = time((i) => checkPrime(composites[i]), composites.length);
-  const prime = nextPrime(randomOdd(Math.min(bits, 1024)));
-  const big = bits === 1024 ? prime : (1n << BigInt(bits === 2048 ? 2203 : 4423)) - 1n; // Mersenne primes above the size
-  const p = time(() => checkPrime(bits === 1024 ? prime : big), 3);
+  const prime = knownPrime(bits);
+  const p = time(() => checkPrime(prime), 3);
   rows.push({
     bits,
     'random odd: median ms': c.median.toFixed(2),

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench`: starts an upstream, the baselines and Keyward, each in its own process on
-// 127.0.0.1; measures closed-loop throughput (wrk -t1 -c32, rounds alternating between
-// scenarios, best round kept), latency at a fixed 2000 req/s (alternating with the direct
-// upstream), peak RSS and CPU per request; then the 1,000,000-key store. Prints one table of
-// ratios and targets and writes it to bench/results/<timestamp>.json (+ latest.md).
+// `npm run bench`: starts an upstream, then group by group (scenarios/rows.js: a scenario and
+// the baselines it is compared with) their servers, each in its own process on 127.0.0.1, and
+// stops them after the group's rounds; measures closed-loop throughput (wrk -t1 -c32, rounds
+// alternating within the group, best round kept), /v1/time latency at 1,000 req/s alone and
+// beside 4096-bit prime checks, latency at a fixed 2000 req/s (alternating with the direct
+// upstream), peak RSS and CPU per request; then WebSockets and the 1,000,000-key store. Prints
+// one table of ratios and targets and writes it to bench/results/<timestamp>.json (+ latest.md
+// and latest.json; `npm run bench:readme` puts the latest table into the README).
 //   --soak     add a 60 s RSS soak (about a minute more)
 //   --quick    short runs and 100k keys, to try the bench (not a record)
 //   --profile  run Keyward with --cpu-prof; profiles land in bench/results/profiles/<timestamp>/
-//   --only=ID,ID  only these throughput scenarios (and the baselines they are compared with), no
-//              latency, 1M-key or soak runs: to try one row (e.g. --only=keyward-redis --quick)
+//   --only=ID,ID  only these rows (and the baselines they are compared with), plus `latency`
+//              and `primes-beside` when named; no WebSocket, 1M-key or soak runs: to try a row
+//              (e.g. --only=keyward-redis --quick)
 // The WebSocket rows alone: `node bench/scenarios/websocket.js [--quick]`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,9 +48,12 @@ try {
 
 const { alternatingLatency } = await import('./lib/paced.js');
 const { waitForQuiet } = await import('./lib/procs.js');
-const { throughputRound, summarizeRounds } = await import('./lib/wrk.js');
 const { evaluateTargets, textTable, markdownTable } = await import('./lib/report.js');
-const { startServers } = await import('./scenarios/servers.js');
+const { prepareServers } = await import('./scenarios/servers.js');
+const { selectGroups } = await import('./scenarios/rows.js');
+const { runGroup } = await import('./scenarios/groups.js');
+const { writeUnknownKeys } = await import('./scenarios/credentials.js');
+const { runPrimesBeside } = await import('./scenarios/primes-beside.js');
 const { runMillion } = await import('./scenarios/million.js');
 const { runWebSocket } = await import('./scenarios/websocket.js');
 
@@ -92,218 +99,71 @@ const results = {
 };
 const S = results.scenarios;
 
-/** Ends an --only run after its throughput rounds (no latency, 1M-key or soak runs). */
+/** Ends an --only run after its throughput groups (no WebSocket, 1M-key or soak runs). */
 class OnlyDone extends Error {}
 
-/** The scenario ids in `ids` and the baselines they are compared with. */
-function withBaselines(ids, list) {
-  const keep = new Set(ids);
-  for (const s of list) if (ids.has(s.id) && s.baseline) keep.add(s.baseline);
-  return keep;
-}
-
-/** The servers an --only run needs: each selected scenario's own and its baseline's (ids name servers here). */
-function selectedServers(ids) {
-  const baselines = {
-    'keyward-redis': 'keyward-proxy',
-    'keyward-workers2': 'keyward-proxy',
-    'keyward-jwt': 'keyward-proxy',
-    'keyward-proxy': 'nginx-keycheck',
-    'keyward-time': 'fastify-hello',
-    'keyward-1mb': 'nginx-keycheck',
-    'fastify-undici': 'nginx-keycheck',
-    express: 'direct',
-    'nginx-keycheck': 'direct',
-  };
-  const servers = new Set(ids);
-  for (const id of ids) if (baselines[id]) servers.add(baselines[id]);
-  return servers;
-}
+const quiet = async () => {
+  quietBudgetMs -= await waitForQuiet(Math.min(QUIET_WAIT_MS, Math.max(0, quietBudgetMs)));
+};
 
 try {
-  const { upstream, key, servers, jwt } = await startServers({
-    root,
-    benchDir,
-    work,
-    nodeArgs,
-    track,
-    log,
-    only: only && selectedServers(only),
-  });
+  const groups = selectGroups(only);
+  const { upstream, key, keys, start } = await prepareServers({ root, benchDir, work, nodeArgs, track, log });
   results.upstream = upstream.kind;
-  const withKey = { headers: { 'x-api-key': key } };
-  const withJwt = jwt ? { headers: { authorization: `Bearer ${jwt.token}` } } : {};
-  // id, label, short name, role, server, path, request options, baseline shown in the table
-  const list = [
-    ['direct', `direct upstream (${upstream.kind})`, 'direct', 'baseline', 'upstream', '/hello', {}],
-    ['direct-1mb', 'direct upstream, 1 MiB', 'direct 1 MiB', 'baseline', 'upstream', '/1mb', {}],
-    [
-      'nginx-keycheck',
-      'nginx key-check proxy',
-      'nginx key-check',
-      'baseline',
-      'nginx-keycheck',
-      '/api/hello',
-      withKey,
-      'direct',
-    ],
-    [
-      'nginx-keycheck-1mb',
-      'nginx key-check proxy, 1 MiB',
-      'nginx 1 MiB',
-      'baseline',
-      'nginx-keycheck',
-      '/api/1mb',
-      withKey,
-      'direct-1mb',
-    ],
-    [
-      'express',
-      'Express 5 + http-proxy-middleware + express-rate-limit',
-      'Express',
-      'baseline',
-      'express',
-      '/api/hello',
-      withKey,
-      'direct',
-    ],
-    ['fastify-hello', 'bare Fastify hello world', 'Fastify hello', 'baseline', 'fastify-hello', '/', {}],
-    [
-      'fastify-undici',
-      'minimal Fastify + undici proxy, hashed key (reference)',
-      'minimal proxy',
-      'reference',
-      'fastify-undici',
-      '/api/hello',
-      withKey,
-      'nginx-keycheck',
-    ],
-    [
-      'keyward-proxy',
-      'Keyward proxy: API key + rate limit + usage',
-      'Keyward API key',
-      'keyward',
-      'keyward-proxy',
-      '/api/hello',
-      withKey,
-      'nginx-keycheck',
-    ],
-    [
-      'keyward-jwt',
-      'Keyward proxy: RS256 provider JWT + rate limit',
-      'Keyward JWT',
-      'keyward',
-      'keyward-jwt',
-      '/jwt/hello',
-      withJwt,
-      'keyward-proxy',
-    ],
-    [
-      'keyward-time',
-      'Keyward /v1/time: API key + rate limit',
-      'Keyward time',
-      'keyward',
-      'keyward-time',
-      '/v1/time',
-      withKey,
-      'fastify-hello',
-    ],
-    [
-      'keyward-1mb',
-      'Keyward proxy, 1 MiB response',
-      'Keyward 1 MiB',
-      'keyward',
-      'keyward-1mb',
-      '/api/1mb',
-      withKey,
-      'nginx-keycheck-1mb',
-    ],
-    [
-      'keyward-workers2',
-      'Keyward proxy, --workers 2, limits shared through the primary',
-      'Keyward 2 workers',
-      'keyward',
-      'keyward-workers2',
-      '/api/hello',
-      withKey,
-      'keyward-proxy',
-    ],
-    [
-      'keyward-redis',
-      'Keyward proxy, limits shared in Redis',
-      'Keyward Redis',
-      'keyward',
-      'keyward-redis',
-      '/api/hello',
-      withKey,
-      'keyward-proxy',
-    ],
-  ].map(([id, label, short, role, server, path, options, baseline]) => ({
-    id,
-    label,
-    short,
-    role,
-    server,
-    path,
-    options,
-    baseline,
-  }));
+  // 50,000 unknown keys: each comes back after ~2 s at 20k req/s, long after a cached miss expires
+  const unknown = await writeUnknownKeys(root, work, 50_000);
+  const ctx = { key, keys, unknownKeysFile: unknown.file, probeUnknownKey: unknown.probe };
+  for (const group of groups) await runGroup({ group, start, upstream, ctx, tp, quiet, log, scenarios: S });
+  if (S.direct?.label) S.direct.label += ` (${upstream.kind})`;
 
-  if (only) {
-    const keep = withBaselines(only, list);
-    list.splice(0, list.length, ...list.filter((s) => keep.has(s.id)));
-  }
-  const rounds = new Map(list.map((s) => [s.id, []]));
-  for (let round = 0; round < tp.rounds; round++) {
-    for (const s of list) {
-      const server = servers[s.server];
-      if (server.skipped) continue;
-      log(`round ${round + 1}/${tp.rounds}: ${s.label}`);
-      quietBudgetMs -= await waitForQuiet(Math.min(QUIET_WAIT_MS, Math.max(0, quietBudgetMs)));
-      // fresh processes need more than 1 s to warm up (JIT, pools): longer before their first round
-      const warmup = round === 0 ? tp.firstWarmup : tp.warmup;
+  if (!only || only.has('primes-beside')) {
+    const server = await start('keyward-extra');
+    if (server.skipped)
+      S['time-beside-primes'] = {
+        label: '/v1/time beside 4096-bit prime checks',
+        short: 'primes',
+        skipped: server.skipped,
+      };
+    else {
       try {
-        const url = `${server.url}${s.path}`;
-        rounds.get(s.id).push(await throughputRound(url, server.proc.pid, { ...tp, warmup, ...s.options }));
-      } catch (error) {
-        console.error(error);
+        await quiet();
+        Object.assign(S, await runPrimesBeside({ server, key, lat, log }));
+      } finally {
+        await server.stop();
       }
     }
   }
-  for (const s of list) {
-    const { server: name, path: _p, options: _o, ...meta } = s;
-    const server = servers[name];
-    const done = rounds.get(s.id);
-    S[s.id] = server.skipped
-      ? { ...meta, skipped: server.skipped }
-      : done.length === 0
-        ? { ...meta, skipped: 'failed (see the log)' }
-        : { ...meta, throughput: summarizeRounds(done, server.proc.pid) };
+
+  if (!only || only.has('latency')) {
+    log('latency at 2000 req/s: direct, nginx key-check and Keyward, alternating');
+    const nginx = await start('nginx-keycheck');
+    const keyward = await start('keyward-proxy');
+    try {
+      const withKey = { headers: { 'x-api-key': key } };
+      const latencyTargets = [
+        { id: 'direct', url: `${upstream.url}/hello`, pid: upstream.proc.pid },
+        ...[
+          ['nginx-keycheck', nginx],
+          ['keyward-proxy', keyward],
+        ]
+          .filter(([, server]) => !server.skipped)
+          .map(([id, server]) => ({
+            id,
+            url: `${server.url}/api/hello`,
+            pid: server.proc.pid,
+            options: withKey,
+          })),
+      ];
+      await quiet();
+      const latency = await alternatingLatency(latencyTargets, lat);
+      for (const [id, value] of Object.entries(latency)) if (S[id] && !S[id].skipped) S[id].latency = value;
+    } finally {
+      for (const server of [nginx, keyward]) if (!server.skipped) await server.stop();
+    }
   }
-
   if (only) throw new OnlyDone();
-  log('latency at 2000 req/s: direct, nginx key-check and Keyward, alternating');
-  const latencyTargets = [
-    { id: 'direct', url: `${upstream.url}/hello`, pid: upstream.proc.pid },
-    ['nginx-keycheck', '/api/hello'],
-    ['keyward-proxy', '/api/hello'],
-  ]
-    .map((t) =>
-      Array.isArray(t)
-        ? servers[t[0]].skipped
-          ? null
-          : { id: t[0], url: `${servers[t[0]].url}${t[1]}`, pid: servers[t[0]].proc.pid, options: withKey }
-        : t,
-    )
-    .filter(Boolean);
-  quietBudgetMs -= await waitForQuiet(Math.min(QUIET_WAIT_MS, Math.max(0, quietBudgetMs)));
-  const latency = await alternatingLatency(latencyTargets, lat);
-  for (const [id, value] of Object.entries(latency)) if (S[id] && !S[id].skipped) S[id].latency = value;
 
-  await Promise.all(Object.values(servers).map((s) => s.proc && s !== upstream && s.proc.stop()));
-  await jwt?.close();
-
-  quietBudgetMs -= await waitForQuiet(Math.min(QUIET_WAIT_MS, Math.max(0, quietBudgetMs)));
+  await quiet();
   Object.assign(S, await runWebSocket({ root, benchDir, work, nodeArgs, track, log, quick }));
 
   const million = await runMillion({
@@ -347,6 +207,7 @@ mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, `${stamp}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(resultsDir, 'latest.md'), `${markdownTable(results, checks)}\n`);
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 const m = results.machine;
 console.log(
   `\nKeyward bench — ${results.date} — ${m.cpus} × ${m.cpuModel}, node ${m.node}, upstream ${results.upstream}, ` +

@@ -7,20 +7,107 @@ const fmt = (n, digits = 0) =>
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n) => (n === undefined || n === null ? '—' : n < 10 ? fmt(n, 2) : fmt(n, 1));
 
-function ratioCheck(results, scenario, baseline, min) {
+/** Why a row's answers do not count (errors where it should pass, passes where it should refuse), or null. */
+function statusProblem(s) {
+  const t = s.throughput;
+  if (!t || t.statusErrors === undefined) return null;
+  const expect = s.expect ?? 200;
+  if (expect < 400)
+    return t.statusErrors > 0 ? `${fmt(t.statusErrors)} of ${fmt(t.requests)} answers were ≥ 400` : null;
+  if (t.statusErrors < t.requests)
+    return `${fmt(t.requests - t.statusErrors)} of ${fmt(t.requests)} answers were not refused`;
+  if (s.probeStatus !== expect) return `answers HTTP ${s.probeStatus}, not ${expect}`;
+  return null;
+}
+
+/**
+ * The two throughput results a target compares: the scenario's and its baseline's measured in
+ * the same group (or, when the baseline had no run there, its own row's); null with the reason.
+ */
+function pair(results, scenario, baseline) {
   const s = results.scenarios[scenario];
   const b = results.scenarios[baseline];
-  if (!s || s.skipped || !s.throughput) return { scenario, skipped: s?.skipped ?? 'not run' };
-  if (!b || b.skipped || !b.throughput)
-    return { scenario, skipped: `baseline ${b?.short ?? baseline}: ${b?.skipped ?? 'not run'}` };
-  const ratio = s.throughput.rps / b.throughput.rps;
-  return {
+  if (!s || s.skipped || !s.throughput) return { skipped: s?.skipped ?? 'not run' };
+  const bt = s.sameRun?.[baseline] ?? b?.throughput;
+  if (!bt) return { skipped: `baseline ${b?.short ?? baseline}: ${b?.skipped ?? 'not run'}` };
+  // rows of different groups ran in different minutes (only an --only run selects that way)
+  if (!s.sameRun?.[baseline] && s.group && b.group && s.group !== b.group)
+    return { skipped: `${b.short} measured in group "${b.group}", not "${s.group}"` };
+  const problem = statusProblem(s) ?? (b ? statusProblem({ ...b, throughput: bt }) : null);
+  return { s, b, t: s.throughput, bt, short: b?.short ?? baseline, problem };
+}
+
+/** A failed check for a row whose answers were not what it measures. */
+const invalid = (base, problem) => ({ ...base, actual: `invalid: ${problem}`, pass: false });
+
+function ratioCheck(results, scenario, baseline, min) {
+  const p = pair(results, scenario, baseline);
+  if (p.skipped) return { scenario, skipped: p.skipped };
+  const ratio = p.t.rps / p.bt.rps;
+  const base = {
     scenario,
-    actual: `${fmt(ratio, 2)}× ${b.short}`,
     target: `≥ ${min}×`,
     value: ratio,
     limit: min,
-    pass: ratio >= min,
+    otherCores: Math.max(p.t.otherCores, p.bt.otherCores),
+  };
+  if (p.problem) return invalid(base, p.problem);
+  return { ...base, actual: `${fmt(ratio, 2)}× ${p.short}`, pass: ratio >= min };
+}
+
+/** CPU per request of `scenario` against `baseline`'s (same group) must stay ≤ `max` ×. */
+function cpuRatioCheck(results, scenario, baseline, max) {
+  const p = pair(results, scenario, baseline);
+  if (p.skipped) return { scenario, skipped: p.skipped };
+  const ratio = p.t.cpuUsPerReq / p.bt.cpuUsPerReq;
+  const base = {
+    scenario,
+    target: `≤ ${max}× CPU`,
+    value: ratio,
+    limit: max,
+    otherCores: Math.max(p.t.otherCores, p.bt.otherCores),
+  };
+  if (p.problem) return invalid(base, p.problem);
+  return {
+    ...base,
+    actual: `CPU ${fmt(p.t.cpuUsPerReq, 1)} µs = ${fmt(ratio, 2)}× ${p.short}'s ${fmt(p.bt.cpuUsPerReq, 1)}`,
+    pass: ratio <= max,
+  };
+}
+
+/** The info-level row is only a measurement of the access log if it wrote one line per request. */
+function accessLogCheck(results) {
+  const check = ratioCheck(results, 'keyward-info', 'keyward-proxy', 0.9);
+  const s = results.scenarios['keyward-info'];
+  if (check.pass === undefined || !s?.throughput || s.logLines === undefined) return check;
+  if (s.logLines < s.throughput.requests)
+    return invalid(check, `${fmt(s.logLines)} log lines for ${fmt(s.throughput.requests)} requests`);
+  return check;
+}
+
+/** /v1/time p99 beside 4096-bit prime checks ≤ its p99 alone + 5 ms, the checks all answered. */
+function primesBesideCheck(results) {
+  const alone = results.scenarios['time-alone']?.latency;
+  const beside = results.scenarios['time-beside-primes'];
+  if (!alone || !beside?.latency)
+    return { scenario: 'time-beside-primes', skipped: beside?.skipped ?? 'not run' };
+  const delta = beside.latency.p99Ms - alone.p99Ms;
+  const base = {
+    scenario: 'time-beside-primes',
+    target: '≤ +5 ms',
+    value: delta,
+    limit: 5,
+    otherCores: Math.max(alone.otherCores, beside.latency.otherCores),
+  };
+  const wrong = Object.entries(beside.primes.statuses).filter(([status]) => status !== '200');
+  if (beside.primes.checks === 0) return invalid(base, 'no prime check finished');
+  if (wrong.length > 0)
+    return invalid(base, `prime checks answered ${wrong.map(([k, n]) => `${n} × ${k}`).join(', ')}`);
+  if (alone.errors > 0 || beside.latency.errors > 0) return invalid(base, '/v1/time answered errors');
+  return {
+    ...base,
+    actual: `p99 ${delta >= 0 ? '+' : ''}${ms(delta)} ms vs alone (${fmt(beside.primes.checks)} checks, median ${ms(beside.primes.medianMs)} ms)`,
+    pass: delta <= 5,
   };
 }
 
@@ -36,7 +123,7 @@ function maxCheck(scenario, value, limit, unit, label) {
   };
 }
 
-/** Every target of issue 8, evaluated; `pass` is null when the scenario did not run. */
+/** Every target (issues 8, 13 and 18), evaluated; `pass` is null when the scenario did not run. */
 export function evaluateTargets(results) {
   const s = results.scenarios;
   const checks = [
@@ -56,6 +143,13 @@ export function evaluateTargets(results) {
       id: '--workers 2 with shared limits ≥ 1.3 × one process',
       ...ratioCheck(results, 'keyward-workers2', 'keyward-proxy', 1.3),
     },
+    { id: 'proxy ≥ 0.80 × node floor', ...ratioCheck(results, 'keyward-proxy', 'node-floor', 0.8) },
+    { id: 'access log: info ≥ 0.90 × warn', ...accessLogCheck(results) },
+    ...[401, 403, 429].map((status) => ({
+      id: `${status} refusal ≤ 0.5 × a proxied request's CPU`,
+      ...cpuRatioCheck(results, `keyward-${status}`, 'keyward-proxy', 0.5),
+    })),
+    { id: '/v1/time p99 beside 4096-bit primes ≤ alone + 5 ms', ...primesBesideCheck(results) },
   ];
   const kp = s['keyward-proxy']?.latency;
   const dp = s.direct?.latency;
@@ -69,6 +163,7 @@ export function evaluateTargets(results) {
       value: delta,
       limit: 2,
       pass: delta <= 2,
+      otherCores: Math.max(kp.otherCores, dp.otherCores),
     });
   }
   const m = s['million-keys'];
@@ -118,7 +213,7 @@ const HEADERS = [
   'req/s',
   'p50 ms',
   'p99 ms',
-  'p99 @2k/s',
+  'paced p99 ms',
   'peak RSS MB',
   'CPU µs/req',
   'other load',
@@ -133,7 +228,7 @@ function rows(results, checks) {
   for (const [id, s] of Object.entries(results.scenarios)) {
     const t = s.throughput;
     const mine = checks.filter((c) => c.scenario === id);
-    const base = s.baseline && results.scenarios[s.baseline]?.throughput;
+    const base = s.baseline && (s.sameRun?.[s.baseline] ?? results.scenarios[s.baseline]?.throughput);
     const info =
       t && base ? `${fmt(t.rps / base.rps, 2)}× ${results.scenarios[s.baseline].short}` : (s.note ?? '');
     const other = t?.otherCores ?? s.latency?.otherCores;
@@ -156,7 +251,9 @@ function rows(results, checks) {
     }
     mine.forEach((c, i) => {
       const result = c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL';
-      const head = i === 0 ? metrics : ['  ↳ same run', '', '', '', '', '', '', ''];
+      const head = i === 0 ? [...metrics] : ['  ↳ same run', '', '', '', '', '', '', ''];
+      // a target's other load: the busier of the two sides' measured rounds
+      if (c.otherCores !== undefined) head[7] = fmt(c.otherCores, 2);
       out.push([...head, c.skipped ? short(`skipped: ${c.skipped}`) : c.actual, c.target ?? '—', result]);
     });
   }

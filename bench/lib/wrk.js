@@ -35,6 +35,7 @@ export async function throughputRound(url, pid, { seconds = 8, warmup = 2, ...op
     requests: r.requests,
     bytes: r.bytes,
     errors: r.connectErrors + r.readErrors + r.writeErrors + r.statusErrors + r.timeouts,
+    statusErrors: r.statusErrors, // responses with a status of 400 or more (wrk's "Non-2xx or 3xx")
     cpuSeconds: cpuSeconds(pids) - cpuBefore,
     p50Ms: r.p50Us / 1000,
     p99Ms: r.p99Us / 1000,
@@ -54,6 +55,8 @@ export function summarizeRounds(rounds, pid) {
     roundsRps: rounds.map((r) => Math.round(r.requests / r.seconds)),
     otherCores: best.otherCores,
     errors: rounds.reduce((s, r) => s + r.errors, 0),
+    requests,
+    statusErrors: rounds.reduce((s, r) => s + r.statusErrors, 0),
     mbPerSec: best.bytes / best.seconds / 2 ** 20,
     p50Ms: best.p50Ms,
     p99Ms: best.p99Ms,

@@ -1,6 +1,7 @@
 // Keyward under test: writes a bench config (a huge plan so nothing is refused, a proxy route
-// with its own limit, /v1/time with key + limit; usage recording is always on), migrates the
-// store and creates a key with the CLI, then starts `dist/cli/main.js start` and waits for
+// with its own limit, /v1/time with key + limit; usage recording is always on; optionally a
+// route only a role may call, a plan of one request a day and the primes service), migrates
+// the store and creates keys with the CLI, then starts `dist/cli/main.js start` and waits for
 // /readyz.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +13,12 @@ import { freePort, startProcess, waitForHttp } from '../lib/procs.js';
 const run = promisify(execFile);
 const HUGE = 1_000_000_000;
 
-/** The YAML config for a store in `dir` proxying `/api/*` to `upstreamUrl` (limits in Redis with `redisUrl`). */
-export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt, redisUrl } = {}) {
+/**
+ * The YAML config for a store in `dir` proxying `/api/*` to `upstreamUrl` (limits in Redis with
+ * `redisUrl`). `rejections` adds the plan `tiny` (1 request a day) and `/locked/*`, a copy of
+ * the proxy route that only the role `ops` may call; `primes` adds the primes service.
+ */
+export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt, redisUrl, rejections, primes } = {}) {
   const providers = jwt
     ? `
   jwt:
@@ -29,6 +34,18 @@ export function benchConfig(dir, upstreamUrl, { logLevel = 'warn', jwt, redisUrl
     rateLimit: [{ requests: ${HUGE}, per: minute, by: user }]
     upstream: { url: "${upstreamUrl}", timeout: 10s }`
     : '';
+  const lockedRoute = rejections
+    ? `
+  - name: api-locked
+    path: /locked/*
+    methods: [GET]
+    auth: [apiKey]
+    roles: [ops]
+    rateLimit: [{ requests: ${HUGE}, per: minute, by: key }]
+    upstream: { url: "${upstreamUrl}", timeout: 10s }`
+    : '';
+  const tinyPlan = rejections ? '\n  tiny: { limits: [{ requests: 1, per: day }] }' : '';
+  const primesService = primes ? `\n  primes: { path: /v1/primes, auth: [apiKey], maxBits: 4096 }` : '';
   // JWT signing keys are sealed with the master key, so a JWT config needs one
   const secrets = jwt ? `secrets: { masterKey: "${randomBytes(32).toString('base64')}" }\n` : '';
   return `server: { host: 127.0.0.1, port: 8080 }
@@ -37,16 +54,16 @@ ${redisUrl ? `redis: { url: "${redisUrl}" }\n` : ''}${secrets}log: { level: ${lo
 auth:
   apiKeys: { prefix: kw }${providers}
 plans:
-  bench: { limits: [{ requests: ${HUGE}, per: second }, { requests: ${HUGE * 1000}, per: day }] }
+  bench: { limits: [{ requests: ${HUGE}, per: second }, { requests: ${HUGE * 1000}, per: day }] }${tinyPlan}
 routes:
   - name: api
     path: /api/*
     methods: [GET]
     auth: [apiKey]
     rateLimit: [{ requests: ${HUGE}, per: minute, by: key }]
-    upstream: { url: "${upstreamUrl}", timeout: 10s }${jwtRoute}
+    upstream: { url: "${upstreamUrl}", timeout: 10s }${jwtRoute}${lockedRoute}
 services:
-  time: { path: /v1/time, auth: [apiKey], rateLimit: [{ requests: ${HUGE}, per: minute }] }
+  time: { path: /v1/time, auth: [apiKey], rateLimit: [{ requests: ${HUGE}, per: minute }] }${primesService}
 admin: { path: /admin/v1, roles: [admin] }
 `;
 }
@@ -68,15 +85,15 @@ export async function prepareKeyward(root, dir, upstreamUrl, options = {}) {
   return config;
 }
 
-/** A new key on the bench plan, created through `keyward keys create --json`. */
-export async function createKey(root, config, name = 'bench') {
+/** A new key on `plan` (default the bench plan), created through `keyward keys create --json`. */
+export async function createKey(root, config, name = 'bench', plan = 'bench') {
   const out = await cli(root, [
     'keys',
     'create',
     '--name',
     name,
     '--plan',
-    'bench',
+    plan,
     '--json',
     '--config',
     config,
@@ -97,8 +114,11 @@ export async function pendingNotes(root, config) {
   return `${stdout}${stderr}`.split('\n').filter((line) => /validated, but/.test(line));
 }
 
-/** Starts the gateway; resolves with { url, proc, startupMs } once /readyz answers 200. */
-export async function startKeyward(root, config, { workers = 1, nodeArgs = [], env } = {}) {
+/**
+ * Starts the gateway; resolves with { url, proc, startupMs } once /readyz answers 200. Its
+ * stdout (the log) goes to `stdout` (a file descriptor), else nowhere.
+ */
+export async function startKeyward(root, config, { workers = 1, nodeArgs = [], env, stdout } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
@@ -115,7 +135,7 @@ export async function startKeyward(root, config, { workers = 1, nodeArgs = [], e
       '--workers',
       String(workers),
     ],
-    { cwd: root, env },
+    { cwd: root, env, stdout },
   );
   await waitForHttp(`${url}/readyz`, proc, { timeoutMs: 60_000, intervalMs: 2 });
   return { url, proc, startupMs: performance.now() - started };
