@@ -50,7 +50,7 @@ const { alternatingLatency } = await import('./lib/paced.js');
 const { waitForQuiet } = await import('./lib/procs.js');
 const { evaluateTargets, textTable, markdownTable } = await import('./lib/report.js');
 const { prepareServers } = await import('./scenarios/servers.js');
-const { selectGroups } = await import('./scenarios/rows.js');
+const { rows, selectGroups } = await import('./scenarios/rows.js');
 const { runGroup } = await import('./scenarios/groups.js');
 const { writeUnknownKeys } = await import('./scenarios/credentials.js');
 const { runPrimesBeside } = await import('./scenarios/primes-beside.js');
@@ -114,7 +114,6 @@ try {
   const unknown = await writeUnknownKeys(root, work, 50_000);
   const ctx = { key, keys, unknownKeysFile: unknown.file, probeUnknownKey: unknown.probe };
   for (const group of groups) await runGroup({ group, start, upstream, ctx, tp, quiet, log, scenarios: S });
-  if (S.direct?.label) S.direct.label += ` (${upstream.kind})`;
 
   if (!only || only.has('primes-beside')) {
     const server = await start('keyward-extra');
@@ -156,11 +155,19 @@ try {
       ];
       await quiet();
       const latency = await alternatingLatency(latencyTargets, lat);
-      for (const [id, value] of Object.entries(latency)) if (S[id] && !S[id].skipped) S[id].latency = value;
+      for (const [id, value] of Object.entries(latency)) {
+        if (!S[id]) {
+          // a run with --only=latency: the rows' lines, without throughput
+          const { server: _s, path: _p, credential: _c, ...meta } = rows.find((r) => r.id === id);
+          S[id] = meta;
+        }
+        if (!S[id].skipped) S[id].latency = value;
+      }
     } finally {
       for (const server of [nginx, keyward]) if (!server.skipped) await server.stop();
     }
   }
+  if (S.direct?.label) S.direct.label += ` (${upstream.kind})`;
   if (only) throw new OnlyDone();
 
   await quiet();
