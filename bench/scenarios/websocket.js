@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { freePort, startProcess } from '../lib/procs.js';
+import { freePort, startProcess, watchOtherLoad } from '../lib/procs.js';
 import { createKey, startKeyward } from './keyward.js';
 
 const HUGE = 1_000_000_000;
@@ -125,12 +125,14 @@ export async function runWebSocket({ root, benchDir, work, nodeArgs = [], track 
   const seconds = quick ? 2 : 5;
   const rounds = quick ? 1 : 3;
   const best = { direct: 0, keyward: 0 };
+  const otherLoad = watchOtherLoad(); // over all echo rounds: they alternate, so both sides share it
   try {
     for (let round = 1; round <= rounds; round++) {
       log(`websocket round ${round}/${rounds}: direct, then through Keyward`);
       best.direct = Math.max(best.direct, await echoRate(direct, {}, seconds));
       best.keyward = Math.max(best.keyward, await echoRate(through, headers, seconds));
     }
+    const otherCores = otherLoad();
     log(`websocket memory: ${IDLE_SOCKETS} idle sockets through Keyward`);
     const memory = await memoryPerSocket(through, headers, keyward.proc.pid, log);
     return {
@@ -138,14 +140,14 @@ export async function runWebSocket({ root, benchDir, work, nodeArgs = [], track 
         label: 'WebSocket echo upstream, direct (messages/s)',
         short: 'WS direct',
         role: 'baseline',
-        throughput: { rps: best.direct },
+        throughput: { rps: best.direct, otherCores },
       },
       'keyward-websocket': {
         label: 'Keyward WebSocket: API key at upgrade, frames relayed (messages/s)',
         short: 'Keyward WS',
         role: 'keyward',
         baseline: 'websocket-direct',
-        throughput: { rps: best.keyward },
+        throughput: { rps: best.keyward, otherCores },
       },
       'keyward-websocket-idle': {
         label: `Keyward, ${IDLE_SOCKETS.toLocaleString('en-US')} idle WebSockets`,
