@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openStore } from '../../src/store/db.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { type Instance, startInstance, writeConfig } from '../helpers/instance.js';
 import { type RunningService, startPostgres, startRedis } from '../helpers/services.js';
@@ -93,6 +94,27 @@ async function createKey(on: Instance, plan?: string): Promise<{ id: string; key
   return { id: res.body.id as string, key: res.body.key as string };
 }
 
+/** Waits until the day count Postgres holds for the key's plan limit is `count` (flushed every second). */
+async function durableCountReaches(keyId: string, count: number): Promise<void> {
+  const store = await openStore((postgres as RunningService).url);
+  try {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const rows = await store.db
+        .selectFrom('quota_counters')
+        .select('count')
+        .where('id', '=', `plan:free:0:${keyId}`)
+        .execute();
+      const stored = rows.reduce((sum, row) => sum + Number(row.count), 0);
+      if (stored === count) return;
+      if (Date.now() > deadline) throw new Error(`the stored day count is ${stored}, not ${count}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** `count` parallel calls alternating between the two instances; the status codes and how long they took. */
 async function spread(path: string, key: string, count: number) {
   const started = performance.now();
@@ -157,12 +179,12 @@ describe.skipIf(servicesMissing)('two instances on one Postgres and one Redis', 
   );
 
   test('Redis killed mid-run: 503 on /readyz, open routes limit locally, closed ones 503; all back when it returns', async () => {
-    const { key } = await createKey(a, 'free');
+    const { id, key } = await createKey(a, 'free');
     expect((await call(a, '/open/echo', key)).status).toBe(200);
     expect((await call(b, '/open/echo', key)).status).toBe(200);
     const { key: other } = await createKey(a);
-    // Let each instance add its day counts to Postgres (every second).
-    await new Promise((r) => setTimeout(r, 1300));
+    // Each instance adds its day counts to Postgres every second.
+    await durableCountReaches(id, 2);
 
     await (redis as RunningService).halt({ hard: true });
     await waitFor(
@@ -188,7 +210,7 @@ describe.skipIf(servicesMissing)('two instances on one Postgres and one Redis', 
     expect(metrics.text).toContain('keyward_limiter_backend_up{backend="redis"} 0');
 
     // Counts admitted during the outage reach Postgres within a second, too.
-    await new Promise((r) => setTimeout(r, 1300));
+    await durableCountReaches(id, 5);
     await (redis as RunningService).resume();
     for (const instance of [a, b]) {
       await waitFor(() => /redis: connected again/.test(instance.output.stdout), 10_000, 'reconnection');
