@@ -1,5 +1,5 @@
 // Bulk-creates API keys straight in a migrated Keyward SQLite store, in Keyward's own format
-// (dist/auth/api-key-format.js: prefix, 43 random base62 chars, CRC32 checksum; SHA-256 digest
+// (dist/auth/keys/format.js: prefix, 43 random base62 chars, CRC32 checksum; SHA-256 digest
 // stored). Row 0 is an admin key created "first", as on a real install; then `count` keys on
 // `plan`, newest last. Writes a sample of the plaintext keys (spread over the whole table) to
 // `keysFile`, one per line. Runs as its own process: argv[2] is JSON options.
@@ -8,9 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 
 const o = JSON.parse(process.argv[2]);
 const dist = new URL(`file://${o.distDir}/`);
-const { generateApiKey, digestApiKey, checkKeyFormat } = await import(
-  new URL('auth/api-key-format.js', dist)
-);
+const { generateApiKey, digestApiKey, checkKeyFormat } = await import(new URL('auth/keys/format.js', dist));
 const { newId } = await import(new URL('ids.js', dist));
 
 const started = performance.now();

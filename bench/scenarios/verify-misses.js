@@ -1,4 +1,4 @@
-// Times Keyward's own key verification (dist/auth/api-keys.js ApiKeyService.verify) on a store,
+// Times Keyward's own key verification (dist/auth/keys/verify.js KeyVerifier.verify) on a store,
 // one key at a time: first every key in `keysFile` once (all cache misses: a SHA-256, an
 // indexed SQLite lookup, row decoding), then the same keys again at once (cache hits).
 // Runs as its own process; argv[2] is JSON { distDir, config, keysFile, count }.
@@ -9,12 +9,14 @@ const o = JSON.parse(process.argv[2]);
 const dist = (path) => import(new URL(path, `file://${o.distDir}/`));
 const { resolveConfig } = await dist('cli/config-source.js');
 const { openStore } = await dist('store/db.js');
-const { ApiKeyService } = await dist('auth/api-keys.js');
+const { KeyVerifier } = await dist('auth/keys/verify.js');
 const { systemClock } = await dist('clock.js');
 
 const { compiled } = resolveConfig(o.config);
 const store = await openStore(compiled.storageUrl, { migrate: false });
-const service = new ApiKeyService(store, compiled.apiKeys, systemClock, {
+const service = new KeyVerifier(store.apiKeys, {
+  prefix: compiled.apiKeys.prefix,
+  clock: systemClock,
   cacheSize: o.count * 2,
   cacheTtlMs: 60_000,
 });
