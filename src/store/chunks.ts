@@ -11,9 +11,10 @@ const CHUNK_ROWS = 200;
 export async function writeInChunks<T>(
   rows: readonly T[],
   write: (chunk: T[]) => Promise<unknown>,
+  chunkRows = CHUNK_ROWS,
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+  for (let i = 0; i < rows.length; i += chunkRows) {
     if (i > 0) await nextTurn();
-    await write(rows.slice(i, i + CHUNK_ROWS));
+    await write(rows.slice(i, i + chunkRows));
   }
 }

@@ -47,6 +47,9 @@ export type ApiKeyChanges = Partial<
   >
 >;
 
+/** Last-used times per transaction: each row is a random page of a big table (see touchLastUsed). */
+export const LAST_USED_CHUNK_ROWS = 50;
+
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
 
@@ -233,14 +236,23 @@ export class ApiKeyRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Writes a batch of last-used times in one transaction. */
+  /**
+   * Writes a batch of last-used times, a small transaction at a time with a turn of the event
+   * loop between them. With many keys each row sits on its own page, so one transaction over a
+   * 5-second batch (10,000 keys at 2,000 req/s) held the loop for 300–740 ms; 50 rows take a
+   * few milliseconds.
+   */
   async touchLastUsed(batch: ReadonlyMap<string, number>): Promise<void> {
-    if (batch.size === 0) return;
-    await this.#db.transaction().execute(async (trx) => {
-      for (const [id, at] of batch) {
-        await trx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
-      }
-    });
+    await writeInChunks(
+      [...batch],
+      (chunk) =>
+        this.#db.transaction().execute(async (trx) => {
+          for (const [id, at] of chunk) {
+            await trx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+          }
+        }),
+      LAST_USED_CHUNK_ROWS,
+    );
   }
 
   /** How many of a portal developer's keys are neither revoked nor expired (nor past a rotation grace). */
