@@ -134,7 +134,7 @@ export async function assembleGateway(
   options: AssembleOptions,
 ): Promise<AssembledGateway> {
   const { clock, logger } = options;
-  const store = await openStore(config.storageUrl, { clock });
+  const store = await openStore(config.storageUrl, { clock, checkpointInBackground: true });
   const keyVerifier = new KeyVerifier(store.apiKeys, {
     ...options.keyOptions,
     prefix: config.apiKeys.prefix,

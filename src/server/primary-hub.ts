@@ -29,7 +29,7 @@ export async function openPrimaryHub(
   config: CompiledConfig,
   log: (line: string) => void,
 ): Promise<PrimaryHub> {
-  const store = await openStore(config.storageUrl, { migrate: false });
+  const store = await openStore(config.storageUrl, { migrate: false, checkpointInBackground: true });
   const limiter = new LocalLimiter(new SqlQuotaPersistence(store.db));
   const servers = new Map<Worker, RpcServer>();
   const handlers = new Map<string, RpcHandler>([

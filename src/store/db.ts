@@ -44,6 +44,8 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** Apply pending migrations before returning (start does; tools may not). */
   migrate?: boolean;
+  /** SQLite: checkpoint the WAL on a worker thread, off the event loop (serving processes). */
+  checkpointInBackground?: boolean;
 }
 
 /** Thrown for a storage URL this build cannot open; the message is safe to print. */
@@ -54,7 +56,10 @@ export class StoreOpenError extends Error {
 /** Opens `sqlite:PATH` (data directory created if missing) or `postgres://…`, then migrates. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const db = dialect === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url);
+  const db =
+    dialect === 'sqlite'
+      ? openSqlite(url.slice('sqlite:'.length), options.checkpointInBackground === true)
+      : openPostgres(url);
   const clock = options.clock ?? systemClock;
   const store: Store = {
     db,
@@ -87,7 +92,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return store;
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string, checkpointInBackground: boolean): Kysely<Database> {
   if (path !== ':memory:') {
     try {
       mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -96,7 +101,9 @@ function openSqlite(path: string): Kysely<Database> {
     }
   }
   try {
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqliteDatabase(path) }) });
+    return new Kysely<Database>({
+      dialect: new SqliteDialect({ database: openSqliteDatabase(path, { checkpointInBackground }) }),
+    });
   } catch (error) {
     throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}${directoryProblem(path)}`);
   }

@@ -6,6 +6,7 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -42,14 +43,33 @@ class NodeSqliteStatement implements SqliteStatement {
 
 export interface SqliteOptions {
   busyTimeoutMs?: number;
+  /** Checkpoint the WAL on a worker thread instead of inside commits (serving processes). */
+  checkpointInBackground?: boolean;
+  /** Starts the checkpoint worker (tests give one that fails, to see the fallback). */
+  startCheckpointer?: typeof startCheckpointer;
 }
 
-/** Opens a SQLite file (or `:memory:`) with WAL, foreign keys and a busy timeout. */
+/** SQLite's own threshold for automatic checkpoints, in WAL pages, restored if the worker dies. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+
+/**
+ * Opens a SQLite file (or `:memory:`) with WAL, foreign keys and a busy timeout.
+ * `synchronous = NORMAL` under WAL: a commit is written to the log (in the OS's cache) before it
+ * returns, so it survives the process being killed; only a power cut can lose the last commits,
+ * the price of not waiting for an fsync on every commit.
+ */
 export function openSqliteDatabase(path: string, options: SqliteOptions = {}): SqliteDatabase {
   const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA synchronous = NORMAL');
+  let checkpointer: Checkpointer | null = null;
+  if (options.checkpointInBackground && path !== ':memory:') {
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    checkpointer = (options.startCheckpointer ?? startCheckpointer)(path, () => {
+      if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+    });
+  }
   // Prepared statements are reused: Kysely prepares per query, and SQL text repeats on hot paths.
   const cache = new Map<string, NodeSqliteStatement>();
   return {
@@ -63,6 +83,7 @@ export function openSqliteDatabase(path: string, options: SqliteOptions = {}): S
       return statement;
     },
     close(): void {
+      void checkpointer?.stop();
       cache.clear();
       if (db.isOpen) db.close();
     },
