@@ -3,6 +3,9 @@
  * secret values: bounded in entries, each entry valid until its own expiry (a fixed TTL by
  * default, or a time the caller gives, such as a token's `exp`). When full, the entry stored
  * longest ago goes first; a hit does not reorder anything, so reads on the hot path never write.
+ * Each store also drops up to two expired entries from the front, so under a stream of distinct
+ * keys (1,000,000 keys, a different one per request) the cache holds the entries still alive, not
+ * `maxEntries` mostly dead ones: with a 500 ms TTL at 2,000 req/s, ~1,000 instead of 10,000.
  */
 import type { Clock } from './clock.js';
 
@@ -37,13 +40,28 @@ export class ExpiringCache<V> {
   }
 
   /** Stores a value until `expiresAt` (default: now + the TTL), evicting the oldest entry when full. */
-  set(key: string, value: V, expiresAt = this.#clock.now() + this.#ttlMs): void {
+  set(key: string, value: V, expiresAt?: number): void {
+    const now = this.#clock.now();
+    this.#dropExpiredFront(now);
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, expiresAt });
+    this.#entries.set(key, { value, expiresAt: expiresAt ?? now + this.#ttlMs });
+  }
+
+  /**
+   * Two per store: more than one, so the dead front shrinks while keys keep arriving; few, so a
+   * store costs the same whatever the cache holds. Entries stored with the default TTL expire in
+   * the order they were stored, so the front is where the dead ones are.
+   */
+  #dropExpiredFront(now: number): void {
+    for (let i = 0; i < 2; i++) {
+      const first = this.#entries.entries().next();
+      if (first.done || first.value[1].expiresAt > now) return;
+      this.#entries.delete(first.value[0]);
+    }
   }
 
   /** Forgets one entry. */

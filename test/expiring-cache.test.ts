@@ -32,6 +32,29 @@ describe('ExpiringCache', () => {
     expect([cache.get('b'), cache.get('c'), cache.get('d')]).toEqual(['B2', undefined, 'D']);
   });
 
+  test('under a stream of distinct keys it holds the live entries, not maxEntries dead ones', () => {
+    const clock = new ManualClock(0);
+    const cache = new ExpiringCache<number>({ maxEntries: 10_000, ttlMs: 100, clock });
+    // 50 keys every 10 ms, each used once: about 500 are alive at any time
+    for (let tick = 0; tick < 100; tick++) {
+      clock.set(tick * 10);
+      for (let i = 0; i < 50; i++) cache.set(`k${tick}-${i}`, i);
+    }
+    expect(cache.size).toBeLessThanOrEqual(550);
+    expect(cache.get('k99-49')).toBe(49);
+    expect(cache.get('k90-0')).toBe(0);
+  });
+
+  test('an entry with a later expiry of its own survives the expired ones dropped before it', () => {
+    const clock = new ManualClock(0);
+    const cache = new ExpiringCache<string>({ maxEntries: 10, ttlMs: 100, clock });
+    cache.set('short', 'S');
+    cache.set('long', 'L', 10_000);
+    clock.set(500);
+    cache.set('new', 'N');
+    expect([cache.get('short'), cache.get('long'), cache.get('new')]).toEqual([undefined, 'L', 'N']);
+  });
+
   test('delete and clear forget entries', () => {
     const cache = new ExpiringCache<number>({ maxEntries: 5, ttlMs: 100, clock: new ManualClock(0) });
     cache.set('a', 1);
