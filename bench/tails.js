@@ -7,7 +7,9 @@
 // with --base=DIR (a checkout with dist/ and node_modules/ of an earlier commit) also `base` and
 // `base-budget`, to compare before and after in one run.
 //   node bench/tails.js [--keys=1000000] [--work=DIR] [--variants=plain,budget] [--base=DIR]
-//                       [--rate=2000] [--seconds=5] [--rounds=2] [--profile]
+//                       [--rate=2000] [--seconds=5] [--rounds=2] [--warmup=10] [--profile]
+// Each variant first takes --warmup seconds of saturating load (cold pages of a 400 MB store and
+// unoptimized code would otherwise land in the first round), not counted.
 // Prints one JSON object; --profile writes CPU profiles to WORK/profiles.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,6 +88,13 @@ for (const variant of variants) {
   const r = { startupMs: gateway.startupMs, latency: [], direct: [] };
   results.variants[variant] = r;
   try {
+    const warmup = Number(opt.warmup ?? 10);
+    if (warmup > 0)
+      await measureThroughput(`${gateway.url}/api/hello`, gateway.proc.pid, {
+        seconds: warmup,
+        warmup: 0,
+        keysFile,
+      });
     for (let i = 0; i < rounds; i++) {
       r.direct.push(await measureLatency(`${upstream.url}/hello`, upstream.proc.pid, { rate, seconds }));
       await lag(gateway.url); // resets the server's delay histogram
