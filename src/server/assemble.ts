@@ -24,6 +24,7 @@ import { openTracing } from '../telemetry/tracing.js';
 import { UsageRecorder } from '../telemetry/usage.js';
 import { buildApp } from './app.js';
 import { announceKeyChanges, announcers, applyConfigPartChanges, applyKeyChanges } from './change-wiring.js';
+import { heldQuotaCounters } from './memory-budget.js';
 import type { GatewayParts } from './parts.js';
 import { openSharedState } from './shared-state.js';
 import { openVault } from './vault.js';
@@ -148,6 +149,7 @@ export async function assembleGateway(
     metrics,
     clock,
     logger,
+    quotaCountersHeld: heldQuotaCounters(config.server.memoryBytes),
     ...(options.quotaPersistence ? { quotaPersistence: options.quotaPersistence(store) } : {}),
   });
   const tracing = openTracing(config.tracing, version);

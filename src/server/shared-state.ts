@@ -50,6 +50,8 @@ export interface SharedStateOptions {
   quotaPersistence?: QuotaPersistence;
   /** How long start waits for Redis before serving anyway (503 on /readyz until it connects). */
   redisWaitMs?: number;
+  /** Quota counters the in-process limiter keeps in memory (default: the limiter's own). */
+  quotaCountersHeld?: number;
 }
 
 /** Opens the shared state for this process's mode. */
@@ -77,7 +79,9 @@ function limiter(
 }
 
 function openLocalState(durable: QuotaPersistence, options: SharedStateOptions): SharedState {
-  const rateLimiter = limiter(options, new LocalLimiter(durable), 'local', () => [new LocalLimiter(null)]);
+  const rateLimiter = limiter(options, new LocalLimiter(durable, options.quotaCountersHeld), 'local', () => [
+    new LocalLimiter(null),
+  ]);
   return {
     limiter: rateLimiter,
     loginThrottle: new MemoryLoginThrottle(options.clock),
