@@ -3,7 +3,8 @@
 // (kept in --work between runs), then for each variant starts Keyward, measures latency at a
 // fixed rate with a different key per request (alternating with the direct upstream), the
 // event-loop delay Keyward reports on /metrics for that run, saturation throughput with
-// p50/p99, and peak RSS. Variants: `plain` (no budget) and `budget` (server.memory: 150mb);
+// p50/p99, and peak RSS. Variants: `plain` (no budget) and `budget` (server.memory: 150mb) or
+// `budget-200mb` (any size);
 // with --base=DIR (a checkout with dist/ and node_modules/ of an earlier commit) also `base` and
 // `base-budget`, to compare before and after in one run.
 //   node bench/tails.js [--keys=1000000] [--work=DIR] [--variants=plain,budget] [--base=DIR]
@@ -68,8 +69,13 @@ if (!existsSync(adminFile)) {
 // The upstream's port changes per run: point the configs at this one.
 const base = readFileSync(config, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+/g, upstream.url);
 writeFileSync(config, base);
-const budgetConfig = join(dir, 'keyward-budget.yaml');
-writeFileSync(budgetConfig, base.replace('server: { ', 'server: { memory: 150mb, '));
+/** The config with `server.memory: size` (a variant named `budget` is 150mb, `budget-200mb` 200mb). */
+function budgetConfig(variant) {
+  const size = variant.match(/budget-?(\d+mb)?$/)?.[1] ?? '150mb';
+  const file = join(dir, `keyward-${size}.yaml`);
+  writeFileSync(file, base.replace('server: { ', `server: { memory: ${size}, `));
+  return file;
+}
 const admin = readFileSync(adminFile, 'utf8').trim();
 
 async function lag(url) {
@@ -83,8 +89,8 @@ const results = { count, rate, variants: {} };
 for (const variant of variants) {
   const nodeArgs = opt.profile ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'profiles', variant)] : [];
   const from = variant.startsWith('base') ? opt.base : root;
-  const budgeted = variant.endsWith('budget');
-  const gateway = await startKeyward(from, budgeted ? budgetConfig : config, { nodeArgs });
+  const budgeted = variant.includes('budget');
+  const gateway = await startKeyward(from, budgeted ? budgetConfig(variant) : config, { nodeArgs });
   const r = { startupMs: gateway.startupMs, latency: [], direct: [] };
   results.variants[variant] = r;
   try {
@@ -120,16 +126,21 @@ for (const variant of variants) {
     log(
       `${variant} saturation: ${Math.round(s.rps)} req/s p50 ${s.p50Ms} p99 ${s.p99Ms} ms, RSS ${Math.round(s.peakRssMb)} MB, loop ${JSON.stringify(s.loopDelay)}`,
     );
+  } catch (error) {
+    // A gateway that died (out of memory under a budget) is a result, not the end of the run.
+    const { exitCode, signalCode } = gateway.proc.child;
+    if (exitCode === null && signalCode === null) throw error;
+    r.died = { exitCode, signalCode, stderr: gateway.proc.stderr().slice(-1500) };
+    log(`${variant} died (${exitCode ?? signalCode}): ${r.died.stderr}`);
   } finally {
     await gateway.proc.stop();
-    if (gateway.proc.child.exitCode !== 0 && gateway.proc.child.signalCode === null)
-      log(`${variant} exited ${gateway.proc.child.exitCode}: ${gateway.proc.stderr().slice(-2000)}`);
   }
 }
 await upstream.proc.stop();
 const p = results.variants;
-if (p.plain?.saturation && p.budget?.saturation)
-  results.budgetRpsRatio = p.budget.saturation.rps / p.plain.saturation.rps;
-if (p.base?.saturation && p['base-budget']?.saturation)
-  results.baseBudgetRpsRatio = p['base-budget'].saturation.rps / p.base.saturation.rps;
+for (const [name, v] of Object.entries(p)) {
+  const unbudgeted = name.startsWith('base') ? p.base : p.plain;
+  if (name.includes('budget') && v.saturation && unbudgeted?.saturation)
+    v.rpsRatio = v.saturation.rps / unbudgeted.saturation.rps;
+}
 process.stdout.write(`${JSON.stringify(results, null, 1)}\n`);

@@ -2,7 +2,9 @@
 // gateway with a different key on every request (so the key cache misses and per-key state
 // grows as it would with many customers), measure its peak RSS, then time Keyward's own
 // verification of 20,000 distinct keys in a separate process (verify-misses.js). With --soak,
-// the same gateway then takes 60 s of paced load over a fixed set of 1,000 keys.
+// the same gateway then takes 60 s of paced load over a fixed set of 1,000 keys. Then the same
+// store under a memory budget (`server.memory`, the smallest accepted): the same throughput
+// round, its peak RSS and its req/s as a ratio of the unbudgeted run (`million.budgeted`).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,29 @@ const runNode = (script, options, timeoutMs) =>
       timeout: timeoutMs,
     }),
   );
+
+/** The budget the budgeted run gets: the smallest `server.memory` Keyward accepts. */
+const BUDGET = '192mb';
+
+/** The throughput round again, on a gateway started with `server.memory: BUDGET`. */
+async function runBudgeted(root, config, keysFile, { tp, nodeArgs, track }) {
+  const budgeted = config.replace(/\.yaml$/, '-budget.yaml');
+  writeFileSync(
+    budgeted,
+    readFileSync(config, 'utf8').replace('server: { ', `server: { memory: ${BUDGET}, `),
+  );
+  const gateway = await startKeyward(root, budgeted, { nodeArgs });
+  track(gateway.proc);
+  try {
+    const throughput = await measureThroughput(`${gateway.url}/api/hello`, gateway.proc.pid, {
+      ...tp,
+      keysFile,
+    });
+    return { budget: BUDGET, throughput, peakRssMb: throughput.peakRssMb };
+  } finally {
+    await gateway.proc.stop();
+  }
+}
 
 /** Returns { million, soak? } result entries for the table. */
 export async function runMillion({
@@ -74,6 +99,9 @@ export async function runMillion({
   } finally {
     await gateway.proc.stop();
   }
+  log(`the same store under server.memory: ${BUDGET}`);
+  million.budgeted = await runBudgeted(root, config, keysFile, { tp, nodeArgs, track });
+  million.budgeted.rpsRatio = million.budgeted.throughput.rps / million.throughput.rps;
   log('cache-miss verification on the same store');
   million.verify = runNode(
     join(benchDir, 'scenarios/verify-misses.js'),
