@@ -56,10 +56,11 @@ export class StoreOpenError extends Error {
 /** Opens `sqlite:PATH` (data directory created if missing) or `postgres://…`, then migrates. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const dialect = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
-  const db =
+  const sqlite =
     dialect === 'sqlite'
       ? openSqlite(url.slice('sqlite:'.length), options.checkpointInBackground === true)
-      : openPostgres(url);
+      : null;
+  const db = sqlite?.db ?? openPostgres(url);
   const clock = options.clock ?? systemClock;
   const store: Store = {
     db,
@@ -78,6 +79,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       await sql`select 1`.execute(db);
     },
     async close() {
+      // The checkpoint thread first, so this connection is the last one and cleans up the log.
+      await sqlite?.stopCheckpoints();
       await db.destroy();
     },
   };
@@ -92,7 +95,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   return store;
 }
 
-function openSqlite(path: string, checkpointInBackground: boolean): Kysely<Database> {
+function openSqlite(
+  path: string,
+  checkpointInBackground: boolean,
+): { db: Kysely<Database>; stopCheckpoints(): Promise<void> } {
   if (path !== ':memory:') {
     try {
       mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -101,9 +107,11 @@ function openSqlite(path: string, checkpointInBackground: boolean): Kysely<Datab
     }
   }
   try {
-    return new Kysely<Database>({
-      dialect: new SqliteDialect({ database: openSqliteDatabase(path, { checkpointInBackground }) }),
-    });
+    const database = openSqliteDatabase(path, { checkpointInBackground });
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+      stopCheckpoints: () => database.stopCheckpoints(),
+    };
   } catch (error) {
     throw new StoreOpenError(`cannot open ${path}: ${(error as Error).message}${directoryProblem(path)}`);
   }

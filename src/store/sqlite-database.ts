@@ -49,6 +49,12 @@ export interface SqliteOptions {
   startCheckpointer?: typeof startCheckpointer;
 }
 
+/** A SQLite database for Kysely, and the way to stop its checkpoint thread before closing it. */
+export interface OpenedSqlite extends SqliteDatabase {
+  /** Stops the checkpoint thread (if any) and waits until it has closed its connection. */
+  stopCheckpoints(): Promise<void>;
+}
+
 /** SQLite's own threshold for automatic checkpoints, in WAL pages, restored if the worker dies. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
@@ -58,7 +64,7 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  * returns, so it survives the process being killed; only a power cut can lose the last commits,
  * the price of not waiting for an fsync on every commit.
  */
-export function openSqliteDatabase(path: string, options: SqliteOptions = {}): SqliteDatabase {
+export function openSqliteDatabase(path: string, options: SqliteOptions = {}): OpenedSqlite {
   const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
@@ -82,7 +88,11 @@ export function openSqliteDatabase(path: string, options: SqliteOptions = {}): S
       }
       return statement;
     },
+    async stopCheckpoints(): Promise<void> {
+      await checkpointer?.stop();
+    },
     close(): void {
+      // Normally stopped already (Store.close); a last checkpoint then runs as this one closes.
       void checkpointer?.stop();
       cache.clear();
       if (db.isOpen) db.close();
