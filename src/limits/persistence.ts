@@ -3,21 +3,36 @@
  * lost Redis). Every write adds to the stored count (`count = count + n`) in one statement, so
  * processes and instances writing the same counter never overwrite each other's totals.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import { writeInChunks } from '../store/chunks.js';
-import type { Database } from '../store/tables.js';
+import { withParameters } from '../store/compiled.js';
+import type { Database, QuotaCountersTable } from '../store/tables.js';
 import { type QuotaKey, type QuotaPersistence, quotaKey } from './backends/local.js';
 
 /** QuotaPersistence on the `quota_counters` table (SQLite or Postgres). */
 export class SqlQuotaPersistence implements QuotaPersistence {
   readonly #db: Kysely<Database>;
+  /** One counter's row: what a request with a key new to this process asks (compiled once). */
+  readonly #one: CompiledQuery<Selectable<QuotaCountersTable>>;
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#one = db
+      .selectFrom('quota_counters')
+      .selectAll()
+      .where('id', '=', '')
+      .where('period_start', '=', 0)
+      .compile();
   }
 
   async load(keys: readonly QuotaKey[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (keys.length === 0) return counts;
+    if (keys.length === 1) {
+      const [key] = keys as [QuotaKey];
+      const { rows } = await this.#db.executeQuery(withParameters(this.#one, [key.id, key.periodStart]));
+      for (const row of rows) counts.set(quotaKey(row.id, Number(row.period_start)), Number(row.count));
+      return counts;
+    }
     const rows = await this.#db
       .selectFrom('quota_counters')
       .selectAll()
