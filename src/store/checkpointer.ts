@@ -92,6 +92,9 @@ export function startCheckpointer(path: string, onFailure: (error: Error) => voi
       stopping = true;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
       if (!failed) {
+        // Held while it closes: a process with nothing else left to do would otherwise exit
+        // mid-await (code 13) before the thread reported back.
+        worker.ref();
         worker.postMessage('close');
         await exited;
       }

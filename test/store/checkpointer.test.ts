@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +38,9 @@ describe('WAL checkpoints off the event loop', () => {
     expect(result.checkpointed).toBe(result.log);
     // Another connection, with the log gone, reads every row from the database file itself.
     await checkpointer.stop();
+    await db.stopCheckpoints();
     db.close();
-    const reader = new DatabaseSync(path);
+    const reader = new DatabaseSync(path, { timeout: 5000 });
     expect(reader.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1200 });
     reader.close();
   });
@@ -57,6 +59,7 @@ describe('WAL checkpoints off the event loop', () => {
     // Each batch reuses the log from its start: its size is that of one batch, not four.
     expect(Math.max(...sizes)).toBeLessThan(600 * 4096 * 1.1);
     await checkpointer.stop();
+    await db.stopCheckpoints();
     db.close();
   });
 
@@ -97,5 +100,21 @@ describe('WAL checkpoints off the event loop', () => {
       (await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(store.db)).rows,
     ).toEqual([{ wal_autocheckpoint: 1000 }]);
     await store.close();
+  });
+});
+
+describe('stopping the checkpoint thread', () => {
+  // Runs the built store (npm run build first), in a process of its own.
+  test('a process with nothing else to do waits for it and exits 0', () => {
+    const path = join(dir, 'exit.db');
+    const script = `
+      const { openStore } = await import(${JSON.stringify(new URL('../../dist/store/db.js', import.meta.url).href)});
+      const store = await openStore(${JSON.stringify(`sqlite:${path}`)}, { checkpointInBackground: true });
+      await store.close();
+      process.stdout.write('closed');
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect([result.status, result.stdout]).toEqual([0, 'closed']);
   });
 });
