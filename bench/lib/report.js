@@ -177,6 +177,50 @@ export function evaluateTargets(results) {
       id: '1M keys: RSS ≤ 150 MB under load',
       ...maxCheck('million-keys', m.throughput?.peakRssMb, 150, 'MB', 'peak RSS', m.throughput?.otherCores),
     });
+    const sat = m.throughput;
+    if (sat)
+      checks.push({
+        id: '1M keys: saturation p99 ≤ 5 × p50',
+        scenario: 'million-keys',
+        otherCores: sat.otherCores,
+        actual: `p99 ${ms(sat.p99Ms)} ms = ${fmt(sat.p99Ms / sat.p50Ms, 1)}× p50 ${ms(sat.p50Ms)} ms`,
+        target: '≤ 5×',
+        value: sat.p99Ms / sat.p50Ms,
+        limit: 5,
+        pass: sat.p99Ms <= 5 * sat.p50Ms,
+      });
+    const directPaced = s.direct?.latency;
+    if (m.latency && directPaced) {
+      const delta = m.latency.p99Ms - directPaced.p99Ms;
+      checks.push({
+        id: '1M keys: p99 @ 2000 req/s ≤ direct + 5 ms',
+        scenario: 'million-keys',
+        otherCores: Math.max(m.latency.otherCores ?? 0, directPaced.otherCores ?? 0),
+        actual: `p99 ${delta >= 0 ? '+' : ''}${ms(delta)} ms vs direct`,
+        target: '≤ +5 ms',
+        value: delta,
+        limit: 5,
+        pass: delta <= 5,
+      });
+    }
+    const b = m.budgeted;
+    if (b?.throughput) {
+      const budgetMb = Number.parseInt(b.budget, 10);
+      checks.push({
+        id: `1M keys under server.memory ${b.budget}: peak RSS ≤ the budget`,
+        ...maxCheck('million-keys', b.peakRssMb, budgetMb, 'MB', 'peak RSS', b.throughput.otherCores),
+      });
+      checks.push({
+        id: `1M keys under server.memory ${b.budget}: req/s ≥ 0.90 × unbudgeted`,
+        scenario: 'million-keys',
+        otherCores: b.throughput.otherCores,
+        actual: `${fmt(b.throughput.rps)} req/s = ${fmt(b.rpsRatio, 2)}× unbudgeted`,
+        target: '≥ 0.90×',
+        value: b.rpsRatio,
+        limit: 0.9,
+        pass: b.rpsRatio >= 0.9,
+      });
+    }
     checks.push({
       id: '1M keys: cache-miss verification p99 ≤ 1 ms',
       ...maxCheck('million-keys', m.verify?.misses.p99Ms, 1, 'ms', 'miss p99', m.throughput?.otherCores),
