@@ -47,6 +47,7 @@ try {
 }
 
 const { alternatingLatency } = await import('./lib/paced.js');
+const { throughputRound } = await import('./lib/wrk.js');
 const { waitForQuiet } = await import('./lib/procs.js');
 const { evaluateTargets, textTable, markdownTable } = await import('./lib/report.js');
 const { prepareServers } = await import('./scenarios/servers.js');
@@ -153,6 +154,11 @@ try {
             options: withKey,
           })),
       ];
+      // Freshly started servers: JIT and heap growth in their first seconds put stalls of tens
+      // to hundreds of ms into a paced run (Keyward's p99 483 → 22 ms over four cold rounds), so
+      // each gets a saturating warm-up first, as the throughput groups do.
+      for (const t of latencyTargets.slice(1))
+        await throughputRound(t.url, t.pid, { ...t.options, seconds: tp.firstWarmup, warmup: 0 });
       await quiet();
       const latency = await alternatingLatency(latencyTargets, lat);
       for (const [id, value] of Object.entries(latency)) {
