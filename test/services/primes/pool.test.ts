@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KeywardError } from '../../../src/errors.js';
 import { checkPrime, nextPrime } from '../../../src/services/primes/math.js';
@@ -23,6 +24,28 @@ describe('the worker pool', () => {
       await pool.close();
     }
   });
+
+  test.skipIf(process.platform !== 'linux')(
+    'workers run at a lower priority (nice 10) than the event loop, which stays at its own',
+    async () => {
+      const niceOf = (tid: string) => {
+        // /proc/<pid>/task/<tid>/stat: the 19th field is the nice value (after the ")" of the name).
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const mainNice = niceOf(String(process.pid));
+      const pool = new PrimePool({ threads: 1 });
+      try {
+        const before = new Set(readdirSync(`/proc/${process.pid}/task`));
+        await pool.check(mersenne(521));
+        const added = readdirSync(`/proc/${process.pid}/task`).filter((tid) => !before.has(tid));
+        expect(added.map(niceOf)).toContain(10);
+        expect(niceOf(String(process.pid))).toBe(mainNice);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   test('next-prime searches give the same prime as the math', async () => {
     const pool = new PrimePool({ threads: 1 });
