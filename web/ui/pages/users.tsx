@@ -194,7 +194,7 @@ export function UsersPage({ api }: { api: Api }) {
   const remove = async (username: string) => {
     if (
       !confirm(
-        `Remove ${username}? They are signed out at once; keys they made in the portal keep working until revoked.`,
+        `Remove ${username}? They are signed out at once, and the keys they made in the portal are revoked.`,
       )
     )
       return;
