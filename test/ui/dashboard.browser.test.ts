@@ -183,9 +183,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
       try {
         // Any call now ends the session: the overview's own refresh may get there before this
         // navigation does (and take the Users link away with the page), which ends it just as well.
-        await page.evaluate(() => {
-          location.hash = '#/users';
-        });
+        await page.evaluate("location.hash = '#/users'");
         await page.getByText('Your session has ended').waitFor();
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
         await screenshot(page, 'ui-session-ended');
