@@ -1,4 +1,4 @@
-/** Small hooks: load data with loading and error states, and follow the location hash. */
+/** Small hooks: load data with loading and error states, run actions, and follow the location hash. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf } from './api';
 
@@ -60,4 +60,32 @@ export function useInterval(tick: () => void, ms: number): void {
     }, ms);
     return () => clearInterval(id);
   }, [ms]);
+}
+
+export interface Action {
+  /** The message of the last run's failure, or null. */
+  error: string | null;
+  setError: (message: string | null) => void;
+  /** Whether a run is under way. */
+  busy: boolean;
+  /** Runs `work`; what it throws becomes `error` (cleared when a run starts). */
+  run: (work: () => Promise<unknown>) => Promise<void>;
+}
+
+/** An action the page runs on a click or submit (a call to the API), with its error and busy states. */
+export function useAction(): Action {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { error, setError, busy, run };
 }

@@ -1,9 +1,8 @@
 /** One key: its settings, its usage chart, and edit, rotate and revoke. */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { when } from '../../shared/format';
-import { useInterval, useLoad } from '../../shared/hooks';
+import { useAction, useInterval, useLoad } from '../../shared/hooks';
 import type { PlanView, UsageSeries } from '../../shared/types';
 import {
   Badge,
@@ -28,16 +27,15 @@ function localInput(iso: string | null): string {
 
 function EditForm({ api, item, onSaved }: { api: Api; item: KeyView; onSaved: (k: KeyView) => void }) {
   const plans = useLoad(() => api<{ items: PlanView[] }>('GET', '/plans'), []);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [saved, setSaved] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
     const text = (name: string) => String(f.get(name) ?? '').trim();
     const expires = text('expiresAt');
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       const updated = await api<KeyView>('PATCH', `/keys/${item.id}`, {
         name: text('name'),
         roles: listOf(text('roles')),
@@ -48,9 +46,7 @@ function EditForm({ api, item, onSaved }: { api: Api; item: KeyView; onSaved: (k
       });
       setSaved(true);
       onSaved(updated);
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <form class="stack" onSubmit={submit} aria-label="Edit key">
@@ -109,21 +105,19 @@ function RotateDialog({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const [result, setResult] = useState<(KeyView & { key: string; previous: KeyView }) | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
     const grace = String(new FormData(event.currentTarget as HTMLFormElement).get('grace') ?? '').trim();
-    try {
+    await run(async () => {
       setResult(
         await api<KeyView & { key: string; previous: KeyView }>('POST', `/keys/${item.id}/rotate`, {
           grace: grace || '24h',
         }),
       );
       onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   if (result)
     return (
@@ -180,15 +174,13 @@ function RevokeDialog({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const revoke = async () => {
-    try {
+    await run(async () => {
       await api('POST', `/keys/${item.id}/revoke`);
       onDone();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <Dialog

@@ -1,9 +1,8 @@
 /** API keys: search, filter and page through them; create one and see its plaintext once. */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { relative, when } from '../../shared/format';
-import { useLoad } from '../../shared/hooks';
+import { useAction, useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
 import { Badge, Dialog, Empty, ErrorBox, Field, Loading, listOf, PageHead, ShownOnce } from '../../shared/ui';
 
@@ -47,8 +46,7 @@ function CreateKeyDialog({
 }) {
   const plans = useLoad(() => api<{ items: PlanView[] }>('GET', '/plans'), []);
   const [created, setCreated] = useState<(KeyView & { key: string }) | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
@@ -59,16 +57,10 @@ function CreateKeyDialog({
     if (text('uses')) body.uses = Number(text('uses'));
     if (text('origins')) body.origins = listOf(text('origins'));
     if (text('ips')) body.ips = listOf(text('ips'));
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       setCreated(await api<KeyView & { key: string }>('POST', '/keys', body));
       onCreated();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   if (created)
     return (

@@ -1,9 +1,8 @@
 /** Secrets: the names and times of upstream credentials. Values go in and never come back out. */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { when } from '../../shared/format';
-import { useLoad } from '../../shared/hooks';
+import { useAction, useLoad } from '../../shared/hooks';
 import { Dialog, Empty, ErrorBox, Field, Loading, PageHead } from '../../shared/ui';
 
 interface SecretInfo {
@@ -23,18 +22,16 @@ function SetSecretDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
     const secretName = String(f.get('name') ?? '').trim();
-    try {
+    await run(async () => {
       await api('PUT', `/secrets/${encodeURIComponent(secretName)}`, { value: String(f.get('value') ?? '') });
       onSaved();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <Dialog title={name ? `Replace ${name}` : 'Set a secret'} onClose={onClose}>
@@ -69,15 +66,13 @@ function SetSecretDialog({
 export function SecretsPage({ api }: { api: Api }) {
   const secrets = useLoad(() => api<{ items: SecretInfo[] }>('GET', '/secrets'), []);
   const [editing, setEditing] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const remove = async (name: string) => {
     if (!confirm(`Remove the secret ${name}? Routes that use it will fail until it is set again.`)) return;
-    try {
+    await run(async () => {
       await api('DELETE', `/secrets/${encodeURIComponent(name)}`);
       secrets.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <>

@@ -1,9 +1,7 @@
 /** Signing keys: the keys that sign the gateway's own JWTs, and rotating them. */
-import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { when } from '../../shared/format';
-import { useLoad } from '../../shared/hooks';
+import { useAction, useLoad } from '../../shared/hooks';
 import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
 
 interface SigningKey {
@@ -17,22 +15,16 @@ interface SigningKey {
 
 export function SigningKeysPage({ api }: { api: Api }) {
   const keys = useLoad(() => api<{ items: SigningKey[] }>('GET', '/signing-keys'), []);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
   const rotate = async () => {
     if (
       !confirm('Make a new signing key current? Tokens signed by the old key keep working until they expire.')
     )
       return;
-    setBusy(true);
-    try {
+    await run(async () => {
       await api('POST', '/signing-keys/rotate');
       keys.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>

@@ -1,9 +1,8 @@
 /** Users: local accounts for sign-in (operators and developers), and invitations to the portal. */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { when } from '../../shared/format';
-import { useLoad } from '../../shared/hooks';
+import { useAction, useLoad } from '../../shared/hooks';
 import { Badge, Dialog, Empty, ErrorBox, Field, Loading, listOf, PageHead, ShownOnce } from '../../shared/ui';
 
 interface UserView {
@@ -23,11 +22,11 @@ interface Invitation {
 }
 
 function AddUserDialog({ api, onClose, onSaved }: { api: Api; onClose: () => void; onSaved: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
-    try {
+    await run(async () => {
       await api('POST', '/users', {
         username: String(f.get('username') ?? '').trim(),
         password: String(f.get('password') ?? ''),
@@ -35,9 +34,7 @@ function AddUserDialog({ api, onClose, onSaved }: { api: Api; onClose: () => voi
       });
       onSaved();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <Dialog title="Add a user" onClose={onClose}>
@@ -66,16 +63,14 @@ function AddUserDialog({ api, onClose, onSaved }: { api: Api; onClose: () => voi
 }
 
 function PasswordDialog({ api, username, onClose }: { api: Api; username: string; onClose: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget as HTMLFormElement).get('password') ?? '');
-    try {
+    await run(async () => {
       await api('PUT', `/users/${encodeURIComponent(username)}/password`, { password });
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <Dialog title={`New password for ${username}`} onClose={onClose}>
@@ -101,12 +96,12 @@ function PasswordDialog({ api, username, onClose }: { api: Api; username: string
 function Invitations({ api }: { api: Api }) {
   const invitations = useLoad(() => api<{ items: Invitation[] }>('GET', '/invitations'), []);
   const [code, setCode] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const create = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const f = new FormData(form);
-    try {
+    await run(async () => {
       const made = await api<{ code: string }>('POST', '/invitations', {
         note: String(f.get('note') ?? ''),
         expiresIn: String(f.get('expiresIn') ?? '7d') || '7d',
@@ -114,17 +109,13 @@ function Invitations({ api }: { api: Api }) {
       setCode(made.code);
       form.reset();
       invitations.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   const revoke = async (id: string) => {
-    try {
+    await run(async () => {
       await api('DELETE', `/invitations/${id}`);
       invitations.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <div class="card">
@@ -190,7 +181,7 @@ export function UsersPage({ api }: { api: Api }) {
   const users = useLoad(() => api<{ items: UserView[] }>('GET', '/users'), []);
   const [adding, setAdding] = useState(false);
   const [password, setPassword] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const remove = async (username: string) => {
     if (
       !confirm(
@@ -198,12 +189,10 @@ export function UsersPage({ api }: { api: Api }) {
       )
     )
       return;
-    try {
+    await run(async () => {
       await api('DELETE', `/users/${encodeURIComponent(username)}`);
       users.reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   return (
     <>
