@@ -178,6 +178,30 @@ describe('WebSocket proxying behind a key', () => {
     await closed(ws);
   });
 
+  test('a burst of pipelined messages (relayed in batches) arrives whole, in order, still masked', async () => {
+    const ws = await open('/feed/echo');
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      ws.on('message', (data: Buffer) => {
+        received.push(data.toString());
+        if (received.length === 500) resolve();
+      }),
+    );
+    const sent = Array.from({ length: 500 }, (_, i) => (i % 50 === 7 ? 'leak' : `message ${i}`));
+    for (const text of sent) ws.send(text);
+    await all;
+    // The upstream answers `leak` with its handshake's query, which holds the injected secret.
+    expect(received.map((text) => (text.startsWith('you sent') ? 'leak' : text))).toEqual(sent);
+    const leaks = received.filter((text) => text.startsWith('you sent'));
+    expect(leaks).toHaveLength(10);
+    for (const text of leaks) {
+      expect(text).not.toContain(FEED_TOKEN);
+      expect(text).toContain('*'.repeat(FEED_TOKEN.length));
+    }
+    ws.close();
+    await closed(ws);
+  });
+
   test('close codes are relayed both ways', async () => {
     const a = await open('/feed/a');
     const upstreamClosed = upstream.closes.length;

@@ -5,6 +5,7 @@
  * masked; a close on one side closes the other with the same code and reason (a code that may
  * not be sent, such as 1005 or 1006, becomes a plain close or 1014/1001).
  */
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { maskedCopy } from '../scrub.js';
 import { CLOSE, type OpenSocket } from './hub.js';
@@ -27,8 +28,29 @@ export interface BridgeOptions {
   stats: { messagesIn: number; messagesOut: number };
   /** The hub's current tick, stamped on each message. */
   now(): number;
+  /** The network sockets under each side, to batch their writes. */
+  clientStream: Duplex;
+  upstreamStream: Duplex;
   /** Called once, when both sides are done. */
   onClosed(bridge: Bridge, code: number): void;
+}
+
+/**
+ * Holds a socket's writes until the end of the current event-loop turn: the frames relayed from
+ * one read (several, when the peer pipelines) then leave in one system call instead of one each.
+ */
+function writeBatcher(socket: Duplex): () => void {
+  let corked = false;
+  const flush = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(flush);
+  };
 }
 
 /** Whether a received close code may be sent on (RFC 6455 §7.4; ws refuses the others). */
@@ -71,6 +93,8 @@ export class Bridge implements OpenSocket {
     this.#upstream = upstream;
     this.#options = options;
     const { stats, needles } = options;
+    const batchToUpstream = writeBatcher(options.upstreamStream);
+    const batchToClient = writeBatcher(options.clientStream);
     // One callback per direction, made once: no closure per message.
     const upstreamDrained = () => {
       if (client.isPaused && upstream.bufferedAmount < LOW_WATER) client.resume();
@@ -82,6 +106,7 @@ export class Bridge implements OpenSocket {
       this.lastActivity = options.now();
       this.unrecordedMessages++;
       stats.messagesIn++;
+      batchToUpstream();
       upstream.send(data, isBinary ? BINARY : TEXT, upstreamDrained);
       if (upstream.bufferedAmount > HIGH_WATER) client.pause();
     });
@@ -89,6 +114,7 @@ export class Bridge implements OpenSocket {
       this.lastActivity = options.now();
       this.unrecordedMessages++;
       stats.messagesOut++;
+      batchToClient();
       client.send(
         needles.length > 0 ? maskedCopy(data, needles) : data,
         isBinary ? BINARY : TEXT,

@@ -6,6 +6,7 @@
  * socket or a KeywardError (502, 503, 504) that says nothing about the upstream.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { KeywardError } from '../../errors.js';
 import { isGatewayFailure, type Target } from '../target.js';
@@ -25,10 +26,12 @@ export interface UpstreamHandshake {
 
 export interface OpenedUpstream {
   socket: WebSocket;
+  /** The network socket under `socket`. */
+  stream: Duplex;
   target: Target;
 }
 
-type Attempt = { ok: true; socket: WebSocket } | { ok: false; kind: 'timeout' | 'failed' | 'refused' };
+type Attempt = { ok: true; socket: WebSocket; stream: Duplex } | { ok: false; kind: 'timeout' | 'failed' | 'refused' };
 
 function wsOrigin(origin: string): string {
   return origin.startsWith('https:') ? `wss:${origin.slice(6)}` : `ws:${origin.slice(5)}`;
@@ -50,9 +53,13 @@ function attempt(target: Target, h: UpstreamHandshake, cancelled: AbortSignal): 
       cancelled.removeEventListener('abort', onCancel);
       resolve(result);
     };
+    let stream: Duplex | null = null;
+    socket.once('upgrade', (res: IncomingMessage) => {
+      stream = res.socket;
+    });
     socket.once('open', () => {
       socket.removeAllListeners('error');
-      settle({ ok: true, socket });
+      settle({ ok: true, socket, stream: stream as Duplex });
     });
     socket.once('unexpected-response', (_req, res: IncomingMessage) => {
       res.resume();
@@ -86,7 +93,7 @@ export async function openUpstream(h: UpstreamHandshake, cancelled: AbortSignal)
       // Held as pending while open: least-pending balancing counts open sockets.
       target.pending++;
       result.socket.once('close', () => target.pending--);
-      return { socket: result.socket, target };
+      return { socket: result.socket, stream: result.stream, target };
     }
     target.report(result.kind === 'refused' ? 'success' : 'failure', probe);
     last = result;

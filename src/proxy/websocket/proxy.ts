@@ -183,6 +183,8 @@ export function createWebSocketProxy(ctx: ForwardContext, options: WebSocketProx
           idleTimeoutMs: settings.idleTimeoutMs,
           needles,
           stats,
+          clientStream: pending.socket,
+          upstreamStream: opened.stream,
           now: () => hub.now,
           onClosed: (closed, code) => {
             hub.remove(closed);
