@@ -31,7 +31,9 @@ export interface OpenedUpstream {
   target: Target;
 }
 
-type Attempt = { ok: true; socket: WebSocket; stream: Duplex } | { ok: false; kind: 'timeout' | 'failed' | 'refused' };
+type Attempt =
+  | { ok: true; socket: WebSocket; stream: Duplex }
+  | { ok: false; kind: 'timeout' | 'failed' | 'refused' };
 
 function wsOrigin(origin: string): string {
   return origin.startsWith('https:') ? `wss:${origin.slice(6)}` : `ws:${origin.slice(5)}`;
