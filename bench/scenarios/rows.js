@@ -6,6 +6,12 @@
 // line from the first group it ran in; later groups measure it again as the companion of the
 // rows compared with it there.
 
+/** The rows a target compares a row with besides its baseline (measured in the same group). */
+const TARGET_COMPANIONS = {
+  'keyward-proxy': ['express', 'node-floor'],
+  'keyward-workers2': ['node-floor-workers2'],
+};
+
 /**
  * id, label, short name, role, server, path, credential, baseline (the row the table compares
  * it with), expected status. Credentials: `key` (the bench key), `jwt`, `tiny` (a key on the
@@ -64,6 +70,16 @@ const ROWS = [
     '/api/hello',
     'key',
     'nginx-keycheck',
+  ],
+  [
+    'node-floor-workers2',
+    'node floor in 2 node:cluster workers (what a second worker gives on this machine)',
+    'node floor ×2',
+    'baseline',
+    'node-floor-workers2',
+    '/api/hello',
+    'key',
+    'node-floor',
   ],
   [
     'keyward-proxy',
@@ -170,7 +186,7 @@ const ROWS = [
   ],
 ].map(([id, label, short, role, server, path, credential = null, baseline, expect = 200]) => ({
   // the other rows a target compares this one with, besides its baseline
-  targets: id === 'keyward-proxy' ? ['express', 'node-floor'] : [],
+  targets: TARGET_COMPANIONS[id] ?? [],
   id,
   label,
   short,
@@ -196,7 +212,7 @@ export const groups = [
   { name: 'rejections', rows: ['keyward-proxy', 'keyward-401', 'keyward-403', 'keyward-429'] },
   { name: 'access log', rows: ['keyward-proxy', 'keyward-info'] },
   { name: 'JWT', rows: ['keyward-proxy', 'keyward-jwt'] },
-  { name: '--workers 2', rows: ['keyward-proxy', 'keyward-workers2'] },
+  { name: '--workers 2', rows: ['keyward-proxy', 'keyward-workers2', 'node-floor', 'node-floor-workers2'] },
   { name: 'Redis', rows: ['keyward-proxy', 'keyward-redis'] },
 ];
 
@@ -221,7 +237,8 @@ export function selectGroups(only) {
     for (const id of picked) seen.add(id);
     const keep = new Set(picked);
     for (const r of g.rows.map(row)) if (r.targets.some((id) => keep.has(id))) keep.add(r.id);
-    for (const id of [...keep])
+    // a Set visits what is added while it is walked: companions' baselines join too
+    for (const id of keep)
       for (const other of [row(id).baseline, ...row(id).targets]) if (g.rows.includes(other)) keep.add(other);
     selected.push({ ...g, rows: g.rows.filter((id) => keep.has(id)).map(row) });
   }

@@ -82,6 +82,8 @@ export async function prepareServers({ root, benchDir, work, nodeArgs, track, lo
     'fastify-undici': () =>
       nodeBaseline(benchDir, 'fastify-undici-proxy.js', [upstream.url, key], '/api/hello', 401),
     'node-floor': () => nodeBaseline(benchDir, 'node-floor.js', [upstream.url, key], '/api/hello', 401),
+    'node-floor-workers2': () =>
+      nodeBaseline(benchDir, 'node-floor-cluster.js', [upstream.url, key], '/api/hello', 401),
     'keyward-proxy': keyward(),
     'keyward-time': keyward(),
     'keyward-1mb': keyward(),
