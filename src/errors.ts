@@ -3,6 +3,7 @@
  * Errors are thrown by code (`throw new KeywardError('KW_ERR_KEY_REVOKED')`) and turned into
  * RFC 9457 problem+json by `toProblem`, so the wire format lives in exactly one place.
  */
+import type { FastifyReply } from 'fastify';
 
 export interface ErrorSpec {
   readonly status: number;
@@ -133,4 +134,10 @@ export function toProblem(error: KeywardError, requestId: string): Problem {
   };
   if (error.errors && error.errors.length > 0) problem.errors = error.errors;
   return problem;
+}
+
+/** Sends a KeywardError as problem+json with its headers. */
+export function sendProblem(reply: FastifyReply, error: KeywardError): FastifyReply {
+  reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE);
+  return reply.send(toProblem(error, reply.request.id));
 }

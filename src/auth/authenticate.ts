@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../stages.js';
+import type { Stage, StageOutcome } from '../stages.js';
 import type { CredentialTransports } from './credentials.js';
 import { authenticateJwt, bearerJwt, type JwtAuthenticator } from './jwt/authenticate-jwt.js';
 import { keyFailureError } from './keys/status.js';
@@ -21,8 +21,8 @@ export interface Authentication {
   transports: CredentialTransports;
 }
 
-function admit(request: FastifyRequest, result: KeyVerification): undefined {
-  if (!result.ok) throw keyFailureError(result.reason);
+function admit(request: FastifyRequest, result: KeyVerification): StageOutcome {
+  if (!result.ok) return keyFailureError(result.reason);
   request.principal = result.principal;
   return undefined;
 }
@@ -47,25 +47,26 @@ export function createAuthenticator(schemes: readonly AuthScheme[], authenticati
       if (token !== undefined) {
         return authenticateJwt(jwt, token, request, transports).then((principal) => {
           request.principal = principal;
+          return undefined;
         });
       }
     }
     if (!acceptsKeys) {
       if (optional) return undefined;
-      throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
+      return new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
     }
     const credential = transports.extract(request);
     if (!credential.ok) {
       if (credential.reason === 'missing') {
         if (optional) return undefined;
-        throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
+        return new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: missing, headers });
       }
       if (credential.reason === 'ambiguous') {
-        throw new KeywardError('KW_ERR_AMBIGUOUS_CREDENTIALS', {
+        return new KeywardError('KW_ERR_AMBIGUOUS_CREDENTIALS', {
           detail: 'Send exactly one credential; the request carried several different ones.',
         });
       }
-      throw keyFailureError('malformed');
+      return keyFailureError('malformed');
     }
     // The key must not reach validation, handlers or an upstream.
     if (credential.transport === 'query') transports.removeFromQuery(request.query);

@@ -9,16 +9,16 @@ export function hasAnyRole(principal: Principal | null, required: readonly strin
   return principal?.roles.some((r) => required.includes(r)) ?? false;
 }
 
-/** Builds the stage that answers 401 without a principal and 403 without a needed role. */
+/** Builds the stage that refuses with 401 without a principal and 403 without a needed role. */
 export function requireRoles(required: readonly string[]): Stage {
   const needed = required.join(', ');
   return function authorize(request) {
     if (required.length === 0) return undefined;
     if (request.principal === null) {
-      throw new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: 'A credential is required.' });
+      return new KeywardError('KW_ERR_UNAUTHENTICATED', { detail: 'A credential is required.' });
     }
     if (!hasAnyRole(request.principal, required)) {
-      throw new KeywardError('KW_ERR_FORBIDDEN', { detail: `This requires one of the roles: ${needed}.` });
+      return new KeywardError('KW_ERR_FORBIDDEN', { detail: `This requires one of the roles: ${needed}.` });
     }
     return undefined;
   };

@@ -11,6 +11,7 @@ import { type Authentication, type AuthScheme, createAuthenticator } from '../au
 import { requireRoles } from '../authz/roles.js';
 import type { PlanTable } from '../config/compile.js';
 import type { LimitPolicyConfig } from '../config/schema.js';
+import { KeywardError } from '../errors.js';
 import type { FailureMode, RateLimiter } from '../limits/limiter.js';
 import type { Period } from '../limits/policy.js';
 import { createLimitStage } from '../limits/stage.js';
@@ -79,19 +80,22 @@ function traced(stage: Stage, name: string, tracing: Tracing): Stage {
     const parent = request.span;
     if (parent === undefined) return stage(request, reply);
     const span = tracing.startChild(parent, name);
-    let pending: ReturnType<Stage>;
+    let outcome: ReturnType<Stage>;
     try {
-      pending = stage(request, reply);
+      outcome = stage(request, reply);
     } catch (error) {
       endSpan(span, error);
       throw error;
     }
-    if (pending === undefined) {
-      endSpan(span);
-      return undefined;
+    if (outcome === undefined || outcome instanceof KeywardError) {
+      endSpan(span, outcome);
+      return outcome;
     }
-    return pending.then(
-      () => endSpan(span),
+    return outcome.then(
+      (settled) => {
+        endSpan(span, settled instanceof KeywardError ? settled : undefined);
+        return settled;
+      },
       (error: unknown) => {
         endSpan(span, error);
         throw error;

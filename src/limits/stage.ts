@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LimitPolicyConfig } from '../config/schema.js';
 import { KeywardError } from '../errors.js';
-import type { Stage } from '../stages.js';
+import type { Stage, StageOutcome } from '../stages.js';
 import { policyHeader, rateLimitHeaders } from './headers.js';
 import type { FailureMode, RateLimiter } from './limiter.js';
 import type { LimitCheck, LimitDecision, Period } from './policy.js';
@@ -142,14 +142,14 @@ export function createLimitStage(spec: LimitSpec, limiter: RateLimiter, plans: P
     return checks;
   }
 
-  function answer(decision: LimitDecision, set: CheckSet, reply: FastifyReply): undefined {
+  function answer(decision: LimitDecision, set: CheckSet, reply: FastifyReply): StageOutcome {
     const headers = rateLimitHeaders(decision, set.policyHeader);
     if (decision.allowed) {
       reply.headers(headers);
       return undefined;
     }
     const budgetExhausted = decision.results.some((r) => !r.allowed && r.check.id === budgetId);
-    throw new KeywardError(budgetExhausted ? 'KW_ERR_UPSTREAM_BUDGET' : 'KW_ERR_RATE_LIMITED', {
+    return new KeywardError(budgetExhausted ? 'KW_ERR_UPSTREAM_BUDGET' : 'KW_ERR_RATE_LIMITED', {
       detail: budgetExhausted
         ? `Route "${spec.scope}" has used its upstream budget for now.`
         : `Rate limit exceeded; retry after ${headers['retry-after']} s.`,

@@ -52,7 +52,7 @@ const REGISTRATION_LIMIT: MountLimits = {
 /** Only a signed-in user's own token: not a client-credentials token made from an API key. */
 const userTokensOnly = stageHook((request) => {
   if (request.principal?.kind !== 'user')
-    throw new KeywardError('KW_ERR_FORBIDDEN', {
+    return new KeywardError('KW_ERR_FORBIDDEN', {
       detail: 'The portal API takes a signed-in developer’s token.',
     });
   return undefined;

@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CODES, type ErrorCode, KeywardError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  KeywardError,
+  PROBLEM_CONTENT_TYPE,
+  sendProblem,
+  toProblem,
+} from '../errors.js';
 import { isStoreUnavailable } from '../store/availability.js';
 
 const FASTIFY_CODE_MAP: Record<string, ErrorCode> = {
@@ -38,12 +45,6 @@ function fieldError(context: string, issue: AjvIssue): { path: string; message: 
   if (issue.keyword === 'required')
     return { path: `${base}.${String(issue.params.missingProperty)}`, message: 'is required' };
   return { path: base, message: issue.message ?? 'is invalid' };
-}
-
-/** Sends a KeywardError as problem+json with its headers. */
-export function sendProblem(reply: FastifyReply, error: KeywardError): FastifyReply {
-  reply.code(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE);
-  return reply.send(toProblem(error, reply.request.id));
 }
 
 /** Maps any thrown value to the KeywardError the client sees. */
