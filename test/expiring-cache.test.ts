@@ -55,6 +55,34 @@ describe('ExpiringCache', () => {
     expect([cache.get('short'), cache.get('long'), cache.get('new')]).toEqual([undefined, 'L', 'N']);
   });
 
+  test('entries stored again, deleted or read after expiry keep the eviction order exact', () => {
+    const clock = new ManualClock(0);
+    const cache = new ExpiringCache<number>({ maxEntries: 3, ttlMs: 100, clock });
+    cache.set('long', 0, 1_000_000);
+    // Thousands of stores of one key behind a long-lived front, then a delete and an expiry.
+    for (let i = 0; i < 5000; i++) cache.set('hot', i);
+    cache.set('gone', 1);
+    cache.delete('gone');
+    cache.set('brief', 2, 50);
+    clock.set(60);
+    expect(cache.get('brief')).toBeUndefined();
+    expect(cache.size).toBe(2);
+    cache.set('x', 3);
+    cache.set('y', 4); // full: the oldest entry still held goes, which is `long`
+    expect([cache.get('long'), cache.get('hot'), cache.get('x'), cache.get('y')]).toEqual([
+      undefined,
+      4999,
+      3,
+      4,
+    ]);
+    cache.set('z', 5); // then `hot`, stored before x and y
+    expect([cache.get('hot'), cache.get('x'), cache.get('y'), cache.get('z')]).toEqual([undefined, 3, 4, 5]);
+    cache.clear();
+    cache.set('after', 6);
+    expect(cache.get('after')).toBe(6);
+    expect(cache.size).toBe(1);
+  });
+
   test('delete and clear forget entries', () => {
     const cache = new ExpiringCache<number>({ maxEntries: 5, ttlMs: 100, clock: new ManualClock(0) });
     cache.set('a', 1);
