@@ -12,7 +12,6 @@
 // Each variant first takes --warmup seconds of saturating load (cold pages of a 400 MB store and
 // unoptimized code would otherwise land in the first round), not counted.
 // Prints one JSON object; --profile writes CPU profiles to WORK/profiles.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { startUpstream } from './baselines/upstream.js';
 import { measureLatency } from './lib/paced.js';
 import { measureThroughput } from './lib/wrk.js';
 import { prepareKeyward, startKeyward } from './scenarios/keyward.js';
+import { budgetedConfig, seedStore } from './scenarios/million.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const root = join(benchDir, '..');
@@ -48,33 +48,13 @@ const config = join(dir, 'keyward.yaml');
 if (!existsSync(adminFile)) {
   await prepareKeyward(root, dir, upstream.url);
   log(`seeding ${count} keys`);
-  const out = execFileSync(
-    process.execPath,
-    [
-      join(benchDir, 'scenarios/seed-keys.js'),
-      JSON.stringify({
-        distDir: join(root, 'dist'),
-        dbPath: join(dir, 'keyward.db'),
-        count,
-        prefix: 'kw',
-        plan: 'bench',
-        sample: 100_000,
-        keysFile,
-      }),
-    ],
-    { encoding: 'utf8', timeout: 900_000 },
-  );
-  writeFileSync(adminFile, JSON.parse(out).admin);
+  writeFileSync(adminFile, seedStore({ root, benchDir, dir, count, keysFile }, 900_000).admin);
 }
 // The upstream's port changes per run: point the configs at this one.
-const base = readFileSync(config, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+/g, upstream.url);
-writeFileSync(config, base);
+writeFileSync(config, readFileSync(config, 'utf8').replace(/http:\/\/127\.0\.0\.1:\d+/g, upstream.url));
 /** The config with `server.memory: size` (a variant named `budget` is 150mb, `budget-200mb` 200mb). */
 function budgetConfig(variant) {
-  const size = variant.match(/budget-?(\d+mb)?$/)?.[1] ?? '150mb';
-  const file = join(dir, `keyward-${size}.yaml`);
-  writeFileSync(file, base.replace('server: { ', `server: { memory: ${size}, `));
-  return file;
+  return budgetedConfig(config, variant.match(/budget-?(\d+mb)?$/)?.[1] ?? '150mb');
 }
 const admin = readFileSync(adminFile, 'utf8').trim();
 

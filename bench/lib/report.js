@@ -40,39 +40,39 @@ function pair(results, scenario, baseline) {
 /** A failed check for a row whose answers were not what it measures. */
 const invalid = (base, problem) => ({ ...base, actual: `invalid: ${problem}`, pass: false });
 
-function ratioCheck(results, scenario, baseline, min) {
+/**
+ * A check of `scenario` against `baseline` (same group): `measure(t, bt)` gives the value of
+ * the two throughput results, `pass(value)` decides, `describe(value, p)` says what was seen.
+ */
+function comparedCheck(results, scenario, baseline, { measure, target, limit, pass, describe }) {
   const p = pair(results, scenario, baseline);
   if (p.skipped) return { scenario, skipped: p.skipped };
-  const ratio = p.t.rps / p.bt.rps;
-  const base = {
-    scenario,
-    target: `≥ ${min}×`,
-    value: ratio,
-    limit: min,
-    otherCores: Math.max(p.t.otherCores, p.bt.otherCores),
-  };
+  const value = measure(p.t, p.bt);
+  const base = { scenario, target, value, limit, otherCores: Math.max(p.t.otherCores, p.bt.otherCores) };
   if (p.problem) return invalid(base, p.problem);
-  return { ...base, actual: `${fmt(ratio, 2)}× ${p.short}`, pass: ratio >= min };
+  return { ...base, actual: describe(value, p), pass: pass(value) };
+}
+
+function ratioCheck(results, scenario, baseline, min) {
+  return comparedCheck(results, scenario, baseline, {
+    measure: (t, bt) => t.rps / bt.rps,
+    target: `≥ ${min}×`,
+    limit: min,
+    pass: (ratio) => ratio >= min,
+    describe: (ratio, p) => `${fmt(ratio, 2)}× ${p.short}`,
+  });
 }
 
 /** CPU per request of `scenario` against `baseline`'s (same group) must stay ≤ `max` ×. */
 function cpuRatioCheck(results, scenario, baseline, max) {
-  const p = pair(results, scenario, baseline);
-  if (p.skipped) return { scenario, skipped: p.skipped };
-  const ratio = p.t.cpuUsPerReq / p.bt.cpuUsPerReq;
-  const base = {
-    scenario,
+  return comparedCheck(results, scenario, baseline, {
+    measure: (t, bt) => t.cpuUsPerReq / bt.cpuUsPerReq,
     target: `≤ ${max}× CPU`,
-    value: ratio,
     limit: max,
-    otherCores: Math.max(p.t.otherCores, p.bt.otherCores),
-  };
-  if (p.problem) return invalid(base, p.problem);
-  return {
-    ...base,
-    actual: `CPU ${fmt(p.t.cpuUsPerReq, 1)} µs = ${fmt(ratio, 2)}× ${p.short}'s ${fmt(p.bt.cpuUsPerReq, 1)}`,
-    pass: ratio <= max,
-  };
+    pass: (ratio) => ratio <= max,
+    describe: (ratio, p) =>
+      `CPU ${fmt(p.t.cpuUsPerReq, 1)} µs = ${fmt(ratio, 2)}× ${p.short}'s ${fmt(p.bt.cpuUsPerReq, 1)}`,
+  });
 }
 
 /**

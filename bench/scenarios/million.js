@@ -24,13 +24,33 @@ const runNode = (script, options, timeoutMs) =>
 /** The budget the budgeted run gets: the smallest `server.memory` Keyward accepts. */
 const BUDGET = '192mb';
 
+/**
+ * Seeds `count` keys into the migrated store in `dir` (seed-keys.js, in a process of its own),
+ * with a sample of their plaintexts in `keysFile`; returns { admin, seconds }.
+ */
+export function seedStore({ root, benchDir, dir, count, keysFile }, timeoutMs) {
+  const options = {
+    distDir: join(root, 'dist'),
+    dbPath: join(dir, 'keyward.db'),
+    count,
+    prefix: 'kw',
+    plan: 'bench',
+    sample: 100_000,
+    keysFile,
+  };
+  return runNode(join(benchDir, 'scenarios/seed-keys.js'), options, timeoutMs);
+}
+
+/** Writes a copy of `config` with `server.memory: size` beside it; returns its path. */
+export function budgetedConfig(config, size) {
+  const file = config.replace(/\.yaml$/, `-${size}.yaml`);
+  writeFileSync(file, readFileSync(config, 'utf8').replace('server: { ', `server: { memory: ${size}, `));
+  return file;
+}
+
 /** The throughput round again, on a gateway started with `server.memory: BUDGET`. */
 async function runBudgeted(root, config, keysFile, { tp, nodeArgs, track }) {
-  const budgeted = config.replace(/\.yaml$/, '-budget.yaml');
-  writeFileSync(
-    budgeted,
-    readFileSync(config, 'utf8').replace('server: { ', `server: { memory: ${BUDGET}, `),
-  );
+  const budgeted = budgetedConfig(config, BUDGET);
   const gateway = await startKeyward(root, budgeted, { nodeArgs });
   track(gateway.proc);
   try {
@@ -62,19 +82,7 @@ export async function runMillion({
   const config = await prepareKeyward(root, dir, upstreamUrl);
   const keysFile = join(dir, 'keys.txt');
   log(`seeding ${count.toLocaleString('en-US')} keys into SQLite`);
-  const seeded = runNode(
-    join(benchDir, 'scenarios/seed-keys.js'),
-    {
-      distDir: join(root, 'dist'),
-      dbPath: join(dir, 'keyward.db'),
-      count,
-      prefix: 'kw',
-      plan: 'bench',
-      sample: 100_000,
-      keysFile,
-    },
-    600_000,
-  );
+  const seeded = seedStore({ root, benchDir, dir, count, keysFile }, 600_000);
   log(`${count.toLocaleString('en-US')} keys: start-up, then every request a different key`);
   const million = { seedSeconds: seeded.seconds };
   const result = { million };
