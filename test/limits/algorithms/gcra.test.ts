@@ -61,7 +61,7 @@ describe('acquireGcra', () => {
       0,
       8060,
     ],
-    ['a per-second lease is held 20 ms', p(1000, 'second'), undefined, 100, 20, 101, 879, 121, 0, 121],
+    ['a per-second lease is held 100 ms', p(1000, 'second'), undefined, 100, 100, 101, 799, 201, 0, 201],
     [
       'no lease below the minimum: just the request',
       p(1000, 'minute'),

@@ -23,7 +23,7 @@ describe('lease rules', () => {
   });
 
   test.each([
-    ['second', 20],
+    ['second', 100],
     ['minute', 1000],
     ['hour', 1000],
     ['day', 1000],
