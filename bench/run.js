@@ -135,8 +135,10 @@ try {
   }
 
   if (!only || only.has('latency')) {
-    log('latency at 2000 req/s: direct, nginx key-check and Keyward, alternating');
+    log('latency at 2000 req/s: direct, nginx key-check, the node floor and Keyward, alternating');
     const nginx = await start('nginx-keycheck');
+    // The node floor shows what a paced run costs any Node process on this machine.
+    const floor = await start('node-floor');
     const keyward = await start('keyward-proxy');
     try {
       const withKey = { headers: { 'x-api-key': key } };
@@ -144,6 +146,7 @@ try {
         { id: 'direct', url: `${upstream.url}/hello`, pid: upstream.proc.pid },
         ...[
           ['nginx-keycheck', nginx],
+          ['node-floor', floor],
           ['keyward-proxy', keyward],
         ]
           .filter(([, server]) => !server.skipped)
@@ -170,7 +173,7 @@ try {
         if (!S[id].skipped) S[id].latency = value;
       }
     } finally {
-      for (const server of [nginx, keyward]) if (!server.skipped) await server.stop();
+      for (const server of [nginx, floor, keyward]) if (!server.skipped) await server.stop();
     }
   }
   if (S.direct?.label) S.direct.label += ` (${upstream.kind})`;
