@@ -57,11 +57,17 @@ export async function bootstrapAdminKey(
   announce: (line: string) => void,
 ): Promise<string | null> {
   const role = config.admin.roles[0] ?? 'admin';
-  // Fast path: the key this created last time is still a usable admin (no scan of every key).
+  // Fast path: the admin key found or made last time is still usable (no scan of every key).
   const known = await store.settings.get(BOOTSTRAP_KEY_SETTING);
   const knownRecord = known ? await store.apiKeys.findById(known) : undefined;
   if (knownRecord?.roles.includes(role) && keyState(knownRecord, clock.now()) === 'active') return null;
-  if (await store.apiKeys.hasActiveWithRole(role, clock.now())) return null;
+  // The scan reads every key when the only admin is the oldest (1 s on a million keys), so the
+  // admin it finds is remembered for the next start.
+  const found = await store.apiKeys.findActiveWithRole(role, clock.now());
+  if (found !== undefined) {
+    await store.settings.set(BOOTSTRAP_KEY_SETTING, found);
+    return null;
+  }
   const { record, key } = await keys.create({ name: 'bootstrap admin', roles: [role] }, { id: 'system' });
   await store.settings.set(BOOTSTRAP_KEY_SETTING, record.id);
   // An `export` line, so it can be pasted into a shell (or picked out of the log) as it is.

@@ -282,10 +282,10 @@ export class ApiKeyRepository {
     return Number(row.n);
   }
 
-  /** Whether any usable key carries the role (used to bootstrap the first admin). */
-  async hasActiveWithRole(role: string, now: number): Promise<boolean> {
+  /** The id of a usable key carrying the role, if any (used to bootstrap the first admin). */
+  async findActiveWithRole(role: string, now: number): Promise<string | undefined> {
     const { items } = await this.list({ limit: 1, role, status: 'active', now });
-    return items.length > 0;
+    return items[0]?.id;
   }
 
   /** Whether any key was imported in a foreign format (then such strings must be looked up). */
