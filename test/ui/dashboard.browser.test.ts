@@ -174,6 +174,48 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   );
 
   test(
+    'the API keys and the audit log page through with Next and Previous',
+    async () => {
+      // 22 more keys than the other tests made: over a page of keys (20), and of audit entries (25).
+      for (let i = 0; i < 22; i++)
+        await gw.keys.create({ name: `paged-${String(i).padStart(2, '0')}` }, { id: 'test' });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      const seen = watchPage(page);
+      await signIn(page);
+      const rows = () => page.locator('tbody tr').allInnerTexts();
+      const previous = page.getByRole('button', { name: 'Previous' });
+      const next = page.getByRole('button', { name: 'Next' });
+
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByText('Page 1', { exact: true }).waitFor();
+      await expect.poll(async () => (await rows()).length).toBe(20);
+      const first = await rows();
+      expect(await previous.isDisabled()).toBe(true);
+      await next.click();
+      await page.getByText('Page 2', { exact: true }).waitFor();
+      await expect.poll(async () => (await rows())[0]).not.toBe(first[0]);
+      const second = await rows();
+      expect(second.length).toBeGreaterThan(0);
+      expect(second.filter((row) => first.includes(row))).toEqual([]);
+      await previous.click();
+      await page.getByText('Page 1', { exact: true }).waitFor();
+      await expect.poll(rows).toEqual(first);
+
+      await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+      await page.getByText('Page 1', { exact: true }).waitFor();
+      await expect.poll(async () => (await rows()).length).toBe(25);
+      const newest = await rows();
+      await next.click();
+      await page.getByText('Page 2', { exact: true }).waitFor();
+      await expect.poll(async () => (await rows())[0]).not.toBe(newest[0]);
+      expect(await previous.isEnabled()).toBe(true);
+      expect(seen.errors).toEqual([]);
+      await page.close();
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  test(
     'a session that ends brings back the sign-in page with a notice',
     async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });

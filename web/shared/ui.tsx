@@ -1,4 +1,4 @@
-/** The building blocks every page uses: states, dialogs, badges, copy buttons, form fields. */
+/** The building blocks every page uses: states, dialogs, badges, copy buttons, form fields, pagers. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
@@ -180,4 +180,27 @@ export function listOf(text: string): string[] {
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+/**
+ * Previous/Next through a cursor-paged list: `cursors` holds the cursor of every page after the
+ * first that was opened, so Previous drops the last one and Next appends the list's `next`.
+ */
+export function Pager(props: {
+  cursors: string[];
+  setCursors: (cursors: string[]) => void;
+  next: string | null | undefined;
+}) {
+  const { cursors, setCursors, next } = props;
+  return (
+    <div class="pager">
+      <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+        Previous
+      </button>
+      <span class="muted small">Page {cursors.length + 1}</span>
+      <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+        Next
+      </button>
+    </div>
+  );
 }

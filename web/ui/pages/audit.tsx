@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLoad } from '../../shared/hooks';
-import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
+import { Badge, Empty, ErrorBox, Loading, PageHead, Pager } from '../../shared/ui';
 
 interface AuditEntry {
   id: string;
@@ -94,23 +94,7 @@ export function AuditPage({ api }: { api: Api }) {
             </table>
           </div>
         )}
-        <div class="pager">
-          <button
-            type="button"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span class="muted small">Page {cursors.length + 1}</span>
-          <button
-            type="button"
-            disabled={!log.data?.nextCursor}
-            onClick={() => setCursors([...cursors, log.data!.nextCursor!])}
-          >
-            Next
-          </button>
-        </div>
+        <Pager cursors={cursors} setCursors={setCursors} next={log.data?.nextCursor} />
       </div>
     </>
   );

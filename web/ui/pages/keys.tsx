@@ -4,7 +4,18 @@ import type { Api } from '../../shared/api';
 import { relative, when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
-import { Badge, Dialog, Empty, ErrorBox, Field, Loading, listOf, PageHead, ShownOnce } from '../../shared/ui';
+import {
+  Badge,
+  Dialog,
+  Empty,
+  ErrorBox,
+  Field,
+  Loading,
+  listOf,
+  PageHead,
+  Pager,
+  ShownOnce,
+} from '../../shared/ui';
 
 /** A key as the admin API shows it. */
 export interface KeyView {
@@ -227,23 +238,7 @@ export function KeysPage({ api }: { api: Api }) {
             </table>
           </div>
         )}
-        <div class="pager">
-          <button
-            type="button"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span class="muted small">Page {cursors.length + 1}</span>
-          <button
-            type="button"
-            disabled={!page.data?.nextCursor}
-            onClick={() => setCursors([...cursors, page.data!.nextCursor!])}
-          >
-            Next
-          </button>
-        </div>
+        <Pager cursors={cursors} setCursors={setCursors} next={page.data?.nextCursor} />
       </div>
     </>
   );
