@@ -1,6 +1,7 @@
 /** The building blocks every page uses: states, dialogs, badges, copy buttons, form fields, pagers. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Loaded } from './hooks';
 
 /** Shown while something loads. */
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -182,6 +183,20 @@ export function listOf(text: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** Names (roles, credential kinds) as badges, or a muted dash when there are none. */
+export function BadgeList({ items }: { items: readonly string[] }) {
+  if (items.length === 0) return <span class="muted">—</span>;
+  return (
+    <>
+      {items.map((item) => (
+        <Badge key={item} tone="role">
+          {item}
+        </Badge>
+      ))}
+    </>
+  );
+}
+
 /**
  * Previous/Next through a cursor-paged list: `cursors` holds the cursor of every page after the
  * first that was opened, so Previous drops the last one and Next appends the list's `next`.
@@ -202,5 +217,40 @@ export function Pager(props: {
         Next
       </button>
     </div>
+  );
+}
+
+/**
+ * A loaded list as a table, with the states every list has: its load error (with Retry), a
+ * spinner until the first answer, `empty` when it has no items, else a header row and a row per
+ * item.
+ */
+export function ListTable<T>(props: {
+  list: Loaded<{ items: T[] }>;
+  /** What the spinner says (default "Loading"). */
+  loading?: string;
+  empty: ComponentChildren;
+  head: ComponentChildren;
+  row: (item: T) => ComponentChildren;
+}) {
+  const { list, loading, empty, head, row } = props;
+  const items = list.data?.items;
+  // A failed reload keeps the last items on screen under its error.
+  return (
+    <>
+      {list.error && <ErrorBox message={list.error} retry={list.reload} />}
+      {!items && !list.error && <Loading what={loading} />}
+      {items?.length === 0 && empty}
+      {items && items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>{head}</tr>
+            </thead>
+            <tbody>{items.map(row)}</tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }

@@ -5,7 +5,7 @@ import { messageOf } from '../../shared/api';
 import { limitText, relative, when } from '../../shared/format';
 import { useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
-import { Badge, Dialog, Empty, ErrorBox, Field, Loading, PageHead, ShownOnce } from '../../shared/ui';
+import { Badge, Dialog, Empty, ErrorBox, Field, ListTable, PageHead, ShownOnce } from '../../shared/ui';
 import { rememberKey } from '../memory';
 
 export interface DeveloperKey {
@@ -109,49 +109,41 @@ export function KeysPage({ api }: { api: Api }) {
       </div>
       <div class="card">
         <h2>Your keys</h2>
-        {keys.error && <ErrorBox message={keys.error} retry={keys.reload} />}
-        {!keys.data && !keys.error && <Loading what="Loading your keys" />}
-        {keys.data?.items.length === 0 && (
-          <Empty title="No keys yet">Create one above to start calling the APIs.</Empty>
-        )}
-        {keys.data && keys.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Key</th>
-                  <th>Status</th>
-                  <th>Last used</th>
-                  <th>Created</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.items.map((k) => (
-                  <tr key={k.id}>
-                    <td>
-                      <strong>{k.name}</strong>
-                    </td>
-                    <td class="mono">{k.hint}</td>
-                    <td>
-                      <Badge>{k.status}</Badge>
-                    </td>
-                    <td>{k.lastUsedAt ? relative(k.lastUsedAt) : 'never'}</td>
-                    <td>{when(k.createdAt)}</td>
-                    <td>
-                      {k.status === 'active' && (
-                        <button type="button" class="danger" onClick={() => setRevoking(k)}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={keys}
+          loading="Loading your keys"
+          empty={<Empty title="No keys yet">Create one above to start calling the APIs.</Empty>}
+          head={
+            <>
+              <th>Name</th>
+              <th>Key</th>
+              <th>Status</th>
+              <th>Last used</th>
+              <th>Created</th>
+              <th />
+            </>
+          }
+          row={(k) => (
+            <tr key={k.id}>
+              <td>
+                <strong>{k.name}</strong>
+              </td>
+              <td class="mono">{k.hint}</td>
+              <td>
+                <Badge>{k.status}</Badge>
+              </td>
+              <td>{k.lastUsedAt ? relative(k.lastUsedAt) : 'never'}</td>
+              <td>{when(k.createdAt)}</td>
+              <td>
+                {k.status === 'active' && (
+                  <button type="button" class="danger" onClick={() => setRevoking(k)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useLoad } from '../../shared/hooks';
-import { Badge, Empty, ErrorBox, Loading, PageHead, Pager } from '../../shared/ui';
+import { Badge, Empty, ListTable, PageHead, Pager } from '../../shared/ui';
 
 interface AuditEntry {
   id: string;
@@ -50,50 +50,43 @@ export function AuditPage({ api }: { api: Api }) {
           />
           <button type="submit">Filter</button>
         </form>
-        {log.error && <ErrorBox message={log.error} retry={log.reload} />}
-        {!log.data && !log.error && <Loading />}
-        {log.data?.items.length === 0 && <Empty title="Nothing logged yet" />}
-        {log.data && log.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {log.data.items.map((e) => (
-                  <tr key={e.id}>
-                    <td>{when(e.at)}</td>
-                    <td>
-                      <span class="mono">{e.actor}</span>
-                      {e.ip && <div class="small muted">{e.ip}</div>}
-                    </td>
-                    <td>
-                      <Badge tone="method">{e.action}</Badge>
-                    </td>
-                    <td>
-                      {e.targetType === 'key' && e.targetId ? (
-                        <a class="mono" href={`#/keys/${e.targetId}`}>
-                          {e.targetId}
-                        </a>
-                      ) : (
-                        <span class="mono">{e.targetId ?? e.targetType}</span>
-                      )}
-                    </td>
-                    <td class="small mono wrap">
-                      {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={log}
+          empty={<Empty title="Nothing logged yet" />}
+          head={
+            <>
+              <th>When</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Target</th>
+              <th>Details</th>
+            </>
+          }
+          row={(e) => (
+            <tr key={e.id}>
+              <td>{when(e.at)}</td>
+              <td>
+                <span class="mono">{e.actor}</span>
+                {e.ip && <div class="small muted">{e.ip}</div>}
+              </td>
+              <td>
+                <Badge tone="method">{e.action}</Badge>
+              </td>
+              <td>
+                {e.targetType === 'key' && e.targetId ? (
+                  <a class="mono" href={`#/keys/${e.targetId}`}>
+                    {e.targetId}
+                  </a>
+                ) : (
+                  <span class="mono">{e.targetId ?? e.targetType}</span>
+                )}
+              </td>
+              <td class="small mono wrap">
+                {Object.keys(e.details).length ? JSON.stringify(e.details) : ''}
+              </td>
+            </tr>
+          )}
+        />
         <Pager cursors={cursors} setCursors={setCursors} next={log.data?.nextCursor} />
       </div>
     </>

@@ -6,11 +6,12 @@ import { useAction, useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
 import {
   Badge,
+  BadgeList,
   Dialog,
   Empty,
   ErrorBox,
   Field,
-  Loading,
+  ListTable,
   listOf,
   PageHead,
   Pager,
@@ -186,58 +187,44 @@ export function KeysPage({ api }: { api: Api }) {
           </select>
           <button type="submit">Search</button>
         </form>
-        {page.error && <ErrorBox message={page.error} retry={page.reload} />}
-        {!page.data && !page.error && <Loading what="Loading keys" />}
-        {page.data && page.data.items.length === 0 && (
-          <Empty title={query || status ? 'No key matches' : 'No keys yet'}>
-            {query || status ? 'Try another search.' : 'Create one to let a caller in.'}
-          </Empty>
-        )}
-        {page.data && page.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Key</th>
-                  <th>Status</th>
-                  <th>Roles</th>
-                  <th>Plan</th>
-                  <th>Last used</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((k) => (
-                  <tr key={k.id}>
-                    <td>
-                      <a href={`#/keys/${k.id}`}>{k.name}</a>
-                      {k.owner && <div class="small muted">portal developer</div>}
-                    </td>
-                    <td class="mono">{k.hint}</td>
-                    <td>
-                      <Badge>{k.status}</Badge>
-                    </td>
-                    <td>
-                      {k.roles.length ? (
-                        k.roles.map((r) => (
-                          <Badge key={r} tone="role">
-                            {r}
-                          </Badge>
-                        ))
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td>{k.plan ?? <span class="muted">—</span>}</td>
-                    <td title={when(k.lastUsedAt)}>{k.lastUsedAt ? relative(k.lastUsedAt) : 'never'}</td>
-                    <td>{when(k.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={page}
+          loading="Loading keys"
+          empty={
+            <Empty title={query || status ? 'No key matches' : 'No keys yet'}>
+              {query || status ? 'Try another search.' : 'Create one to let a caller in.'}
+            </Empty>
+          }
+          head={
+            <>
+              <th>Name</th>
+              <th>Key</th>
+              <th>Status</th>
+              <th>Roles</th>
+              <th>Plan</th>
+              <th>Last used</th>
+              <th>Created</th>
+            </>
+          }
+          row={(k) => (
+            <tr key={k.id}>
+              <td>
+                <a href={`#/keys/${k.id}`}>{k.name}</a>
+                {k.owner && <div class="small muted">portal developer</div>}
+              </td>
+              <td class="mono">{k.hint}</td>
+              <td>
+                <Badge>{k.status}</Badge>
+              </td>
+              <td>
+                <BadgeList items={k.roles} />
+              </td>
+              <td>{k.plan ?? <span class="muted">—</span>}</td>
+              <td title={when(k.lastUsedAt)}>{k.lastUsedAt ? relative(k.lastUsedAt) : 'never'}</td>
+              <td>{when(k.createdAt)}</td>
+            </tr>
+          )}
+        />
         <Pager cursors={cursors} setCursors={setCursors} next={page.data?.nextCursor} />
       </div>
     </>

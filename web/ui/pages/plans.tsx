@@ -3,7 +3,7 @@ import type { Api } from '../../shared/api';
 import { limitText } from '../../shared/format';
 import { useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
-import { Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
+import { Empty, ListTable, PageHead } from '../../shared/ui';
 
 export function PlansPage({ api }: { api: Api }) {
   const plans = useLoad(() => api<{ items: PlanView[] }>('GET', '/plans'), []);
@@ -14,39 +14,26 @@ export function PlansPage({ api }: { api: Api }) {
         sub="Limits that apply to every key on the plan, on every route and service. Defined in the config file."
       />
       <div class="card">
-        {plans.error && <ErrorBox message={plans.error} retry={plans.reload} />}
-        {!plans.data && !plans.error && <Loading />}
-        {plans.data?.items.length === 0 && (
-          <Empty title="No plans">Add a plans section to the config file.</Empty>
-        )}
-        {plans.data && plans.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Plan</th>
-                  <th>Limits</th>
-                </tr>
-              </thead>
-              <tbody>
-                {plans.data.items.map((p) => (
-                  <tr key={p.name}>
-                    <td>
-                      <strong>{p.name}</strong>
-                    </td>
-                    <td>
-                      {p.limits.length ? (
-                        p.limits.map(limitText).join(' · ')
-                      ) : (
-                        <span class="muted">no limits</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={plans}
+          empty={<Empty title="No plans">Add a plans section to the config file.</Empty>}
+          head={
+            <>
+              <th>Plan</th>
+              <th>Limits</th>
+            </>
+          }
+          row={(p) => (
+            <tr key={p.name}>
+              <td>
+                <strong>{p.name}</strong>
+              </td>
+              <td>
+                {p.limits.length ? p.limits.map(limitText).join(' · ') : <span class="muted">no limits</span>}
+              </td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

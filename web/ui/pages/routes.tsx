@@ -4,7 +4,7 @@ import type { Api } from '../../shared/api';
 import { limitText } from '../../shared/format';
 import { useLoad } from '../../shared/hooks';
 import type { Limit, UsageSeries } from '../../shared/types';
-import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
+import { Badge, BadgeList, Empty, ListTable, PageHead } from '../../shared/ui';
 import { SeriesPanel } from './overview';
 
 interface Target {
@@ -43,16 +43,6 @@ interface ServiceView {
   settings: Record<string, string | number>;
 }
 
-const list = (items: string[]) =>
-  items.length ? (
-    items.map((i) => (
-      <Badge key={i} tone="role">
-        {i}
-      </Badge>
-    ))
-  ) : (
-    <span class="muted">—</span>
-  );
 const limits = (items: Limit[]) =>
   items.length ? items.map(limitText).join(', ') : <span class="muted">none</span>;
 
@@ -96,111 +86,99 @@ export function RoutesPage({ api }: { api: Api }) {
       />
       <div class="card">
         <h2>Proxied routes</h2>
-        {routes.error && <ErrorBox message={routes.error} retry={routes.reload} />}
-        {!routes.data && !routes.error && <Loading />}
-        {routes.data?.items.length === 0 && (
-          <Empty title="No routes">Add routes to the config file to proxy an upstream API.</Empty>
-        )}
-        {routes.data && routes.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Path</th>
-                  <th>Methods</th>
-                  <th>Credentials</th>
-                  <th>Roles</th>
-                  <th>Limits</th>
-                  <th>Upstream</th>
-                </tr>
-              </thead>
-              <tbody>
-                {routes.data.items.map((r) => (
-                  <tr key={r.name}>
-                    <td>{pick(r.name)}</td>
-                    <td class="mono">{r.path}</td>
-                    <td>{r.methods.join(' ')}</td>
-                    <td>{list(r.auth)}</td>
-                    <td>{list(r.roles)}</td>
-                    <td>
-                      {limits(r.rateLimit)}
-                      {r.upstream.budget && (
-                        <div class="small muted">budget {limitText(r.upstream.budget)}</div>
-                      )}
-                    </td>
-                    <td>
-                      {r.upstream.targets.map((t) => (
-                        <div key={t.origin}>
-                          <span class="mono">{t.origin}</span>{' '}
-                          <Badge tone={t.available ? 'ok' : 'bad'}>
-                            {t.available ? 'up' : t.healthy ? 'breaker open' : 'down'}
-                          </Badge>
-                        </div>
-                      ))}
-                      <div class="small muted">
-                        timeout {r.upstream.timeout}
-                        {r.upstream.targets.length > 1 && ` · ${r.upstream.balancing}`}
-                        {r.upstream.cacheTtl && ` · cache ${r.upstream.cacheTtl}`}
-                        {r.websocket.enabled && ` · WebSocket (${r.websocket.open} open)`}
-                        {r.upstream.injects.length > 0 && ` · adds ${r.upstream.injects.join(', ')}`}
-                      </div>
-                    </td>
-                  </tr>
+        <ListTable
+          list={routes}
+          empty={<Empty title="No routes">Add routes to the config file to proxy an upstream API.</Empty>}
+          head={
+            <>
+              <th>Name</th>
+              <th>Path</th>
+              <th>Methods</th>
+              <th>Credentials</th>
+              <th>Roles</th>
+              <th>Limits</th>
+              <th>Upstream</th>
+            </>
+          }
+          row={(r) => (
+            <tr key={r.name}>
+              <td>{pick(r.name)}</td>
+              <td class="mono">{r.path}</td>
+              <td>{r.methods.join(' ')}</td>
+              <td>
+                <BadgeList items={r.auth} />
+              </td>
+              <td>
+                <BadgeList items={r.roles} />
+              </td>
+              <td>
+                {limits(r.rateLimit)}
+                {r.upstream.budget && <div class="small muted">budget {limitText(r.upstream.budget)}</div>}
+              </td>
+              <td>
+                {r.upstream.targets.map((t) => (
+                  <div key={t.origin}>
+                    <span class="mono">{t.origin}</span>{' '}
+                    <Badge tone={t.available ? 'ok' : 'bad'}>
+                      {t.available ? 'up' : t.healthy ? 'breaker open' : 'down'}
+                    </Badge>
+                  </div>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                <div class="small muted">
+                  timeout {r.upstream.timeout}
+                  {r.upstream.targets.length > 1 && ` · ${r.upstream.balancing}`}
+                  {r.upstream.cacheTtl && ` · cache ${r.upstream.cacheTtl}`}
+                  {r.websocket.enabled && ` · WebSocket (${r.websocket.open} open)`}
+                  {r.upstream.injects.length > 0 && ` · adds ${r.upstream.injects.join(', ')}`}
+                </div>
+              </td>
+            </tr>
+          )}
+        />
       </div>
       <div class="card">
         <h2>Built-in services</h2>
-        {services.error && <ErrorBox message={services.error} retry={services.reload} />}
-        {!services.data && !services.error && <Loading />}
-        {services.data?.items.length === 0 && <Empty title="No services enabled" />}
-        {services.data && services.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Path</th>
-                  <th>Credentials</th>
-                  <th>Roles</th>
-                  <th>Limits</th>
-                  <th>Settings</th>
-                </tr>
-              </thead>
-              <tbody>
-                {services.data.items.map((s) => (
-                  <tr key={s.name}>
-                    <td>{pick(s.name)}</td>
-                    <td class="mono">{s.path}</td>
-                    <td>{list(s.auth)}</td>
-                    <td>
-                      {s.writeRoles ? (
-                        <>
-                          read {list(s.roles)} write {list(s.writeRoles)}
-                        </>
-                      ) : (
-                        list(s.roles)
-                      )}
-                    </td>
-                    <td>{limits(s.rateLimit)}</td>
-                    <td class="small">
-                      {Object.keys(s.settings).length === 0 && <span class="muted">—</span>}
-                      {Object.entries(s.settings).map(([k, v]) => (
-                        <div key={k}>
-                          {k}: <span class="mono">{String(v)}</span>
-                        </div>
-                      ))}
-                    </td>
-                  </tr>
+        <ListTable
+          list={services}
+          empty={<Empty title="No services enabled" />}
+          head={
+            <>
+              <th>Name</th>
+              <th>Path</th>
+              <th>Credentials</th>
+              <th>Roles</th>
+              <th>Limits</th>
+              <th>Settings</th>
+            </>
+          }
+          row={(s) => (
+            <tr key={s.name}>
+              <td>{pick(s.name)}</td>
+              <td class="mono">{s.path}</td>
+              <td>
+                <BadgeList items={s.auth} />
+              </td>
+              <td>
+                {s.writeRoles ? (
+                  <>
+                    read <BadgeList items={s.roles} /> write <BadgeList items={s.writeRoles} />
+                  </>
+                ) : (
+                  <BadgeList items={s.roles} />
+                )}
+              </td>
+              <td>{limits(s.rateLimit)}</td>
+              <td class="small">
+                {Object.keys(s.settings).length === 0 && <span class="muted">—</span>}
+                {Object.entries(s.settings).map(([k, v]) => (
+                  <div key={k}>
+                    {k}: <span class="mono">{String(v)}</span>
+                  </div>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              </td>
+            </tr>
+          )}
+        />
       </div>
       {selected && <RouteUsage api={api} name={selected} />}
     </>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
-import { Dialog, Empty, ErrorBox, Field, Loading, PageHead } from '../../shared/ui';
+import { Dialog, Empty, ErrorBox, Field, ListTable, PageHead } from '../../shared/ui';
 
 interface SecretInfo {
   name: string;
@@ -94,42 +94,33 @@ export function SecretsPage({ api }: { api: Api }) {
       )}
       <div class="card">
         {error && <ErrorBox message={error} />}
-        {secrets.error && <ErrorBox message={secrets.error} retry={secrets.reload} />}
-        {!secrets.data && !secrets.error && <Loading />}
-        {secrets.data?.items.length === 0 && (
-          <Empty title="No secrets yet">Set one, then use it in a route as ${'{secret:NAME}'}.</Empty>
-        )}
-        {secrets.data && secrets.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Created</th>
-                  <th>Updated</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {secrets.data.items.map((s) => (
-                  <tr key={s.name}>
-                    <td class="mono">{s.name}</td>
-                    <td>{when(s.createdAt)}</td>
-                    <td>{when(s.updatedAt)}</td>
-                    <td class="actions">
-                      <button type="button" onClick={() => setEditing(s.name)}>
-                        Replace
-                      </button>
-                      <button type="button" class="danger" onClick={() => remove(s.name)}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={secrets}
+          empty={<Empty title="No secrets yet">Set one, then use it in a route as ${'{secret:NAME}'}.</Empty>}
+          head={
+            <>
+              <th>Name</th>
+              <th>Created</th>
+              <th>Updated</th>
+              <th />
+            </>
+          }
+          row={(s) => (
+            <tr key={s.name}>
+              <td class="mono">{s.name}</td>
+              <td>{when(s.createdAt)}</td>
+              <td>{when(s.updatedAt)}</td>
+              <td class="actions">
+                <button type="button" onClick={() => setEditing(s.name)}>
+                  Replace
+                </button>
+                <button type="button" class="danger" onClick={() => remove(s.name)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

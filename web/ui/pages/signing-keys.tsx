@@ -2,7 +2,7 @@
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
-import { Badge, Empty, ErrorBox, Loading, PageHead } from '../../shared/ui';
+import { Badge, Empty, ErrorBox, ListTable, PageHead } from '../../shared/ui';
 
 interface SigningKey {
   kid: string;
@@ -38,37 +38,30 @@ export function SigningKeysPage({ api }: { api: Api }) {
       </PageHead>
       <div class="card">
         {error && <ErrorBox message={error} />}
-        {keys.error && <ErrorBox message={keys.error} retry={keys.reload} />}
-        {!keys.data && !keys.error && <Loading />}
-        {keys.data?.items.length === 0 && <Empty title="No signing keys" />}
-        {keys.data && keys.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Key id</th>
-                  <th>Algorithm</th>
-                  <th>Status</th>
-                  <th>Created</th>
-                  <th>Verifies until</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.items.map((k) => (
-                  <tr key={k.kid}>
-                    <td class="mono">{k.kid}</td>
-                    <td>{k.algorithm}</td>
-                    <td>
-                      <Badge>{k.status}</Badge>
-                    </td>
-                    <td>{when(k.createdAt)}</td>
-                    <td>{k.status === 'current' ? '—' : when(k.verifiesUntil)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={keys}
+          empty={<Empty title="No signing keys" />}
+          head={
+            <>
+              <th>Key id</th>
+              <th>Algorithm</th>
+              <th>Status</th>
+              <th>Created</th>
+              <th>Verifies until</th>
+            </>
+          }
+          row={(k) => (
+            <tr key={k.kid}>
+              <td class="mono">{k.kid}</td>
+              <td>{k.algorithm}</td>
+              <td>
+                <Badge>{k.status}</Badge>
+              </td>
+              <td>{when(k.createdAt)}</td>
+              <td>{k.status === 'current' ? '—' : when(k.verifiesUntil)}</td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

@@ -3,7 +3,18 @@ import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
-import { Badge, Dialog, Empty, ErrorBox, Field, Loading, listOf, PageHead, ShownOnce } from '../../shared/ui';
+import {
+  Badge,
+  BadgeList,
+  Dialog,
+  Empty,
+  ErrorBox,
+  Field,
+  ListTable,
+  listOf,
+  PageHead,
+  ShownOnce,
+} from '../../shared/ui';
 
 interface UserView {
   id: string;
@@ -208,52 +219,37 @@ export function UsersPage({ api }: { api: Api }) {
       {password && <PasswordDialog api={api} username={password} onClose={() => setPassword(null)} />}
       <div class="card">
         {error && <ErrorBox message={error} />}
-        {users.error && <ErrorBox message={users.error} retry={users.reload} />}
-        {!users.data && !users.error && <Loading />}
-        {users.data?.items.length === 0 && <Empty title="No users yet" />}
-        {users.data && users.data.items.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Username</th>
-                  <th>Roles</th>
-                  <th>Created</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.items.map((u) => (
-                  <tr key={u.id}>
-                    <td>
-                      <strong>{u.username}</strong>
-                    </td>
-                    <td>
-                      {u.roles.length ? (
-                        u.roles.map((r) => (
-                          <Badge key={r} tone="role">
-                            {r}
-                          </Badge>
-                        ))
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td>{when(u.createdAt)}</td>
-                    <td class="actions">
-                      <button type="button" onClick={() => setPassword(u.username)}>
-                        Set password
-                      </button>
-                      <button type="button" class="danger" onClick={() => remove(u.username)}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ListTable
+          list={users}
+          empty={<Empty title="No users yet" />}
+          head={
+            <>
+              <th>Username</th>
+              <th>Roles</th>
+              <th>Created</th>
+              <th />
+            </>
+          }
+          row={(u) => (
+            <tr key={u.id}>
+              <td>
+                <strong>{u.username}</strong>
+              </td>
+              <td>
+                <BadgeList items={u.roles} />
+              </td>
+              <td>{when(u.createdAt)}</td>
+              <td class="actions">
+                <button type="button" onClick={() => setPassword(u.username)}>
+                  Set password
+                </button>
+                <button type="button" class="danger" onClick={() => remove(u.username)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          )}
+        />
       </div>
       <Invitations api={api} />
     </>
