@@ -216,6 +216,59 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   );
 
   test(
+    "a key's plan edited and the key rotated, a user added and a secret set, each from its dialog",
+    async () => {
+      const { record } = await gw.keys.create({ name: 'editable', plan: 'trial' }, { id: 'test' });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      const seen = watchPage(page);
+      await signIn(page);
+
+      // The edit form shows the key's plan; "No plan" saves it without one.
+      await page.evaluate(`location.hash = '#/keys/${record.id}'`);
+      const form = page.getByRole('form', { name: 'Edit key' });
+      await expect.poll(() => form.getByLabel('Plan').inputValue()).toBe('trial');
+      await form.getByLabel('Plan').selectOption('');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      expect((await gw.store.apiKeys.findById(record.id))?.plan).toBeNull();
+
+      // Cancel closes the rotation dialog and changes nothing; "Rotate key" rotates.
+      await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+      const rotate = page.getByRole('dialog', { name: 'Rotate editable' });
+      await rotate.getByRole('button', { name: 'Cancel' }).click();
+      await rotate.waitFor({ state: 'detached' });
+      expect((await gw.store.apiKeys.findById(record.id))?.rotatedTo).toBeNull();
+      await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+      await rotate.getByRole('button', { name: 'Rotate key' }).click();
+      await page.getByRole('dialog', { name: 'Key rotated' }).waitFor();
+      expect((await gw.store.apiKeys.findById(record.id))?.rotatedTo).toMatch(/^key_/);
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      await page.getByRole('link', { name: 'Users', exact: true }).click();
+      await page.getByRole('button', { name: 'Add user' }).click();
+      const add = page.getByRole('dialog', { name: 'Add a user' });
+      await add.getByLabel('Username').fill('ops-two');
+      await add.getByLabel('Password').fill('ops-two-password');
+      await add.getByLabel('Roles').fill('admin');
+      await add.getByRole('button', { name: 'Add user' }).click();
+      await page.getByRole('cell', { name: 'ops-two' }).waitFor();
+      expect((await gw.store.users.findByUsername('ops-two'))?.roles).toEqual(['admin']);
+
+      await page.getByRole('link', { name: 'Secrets', exact: true }).click();
+      await page.getByRole('button', { name: 'Set a secret' }).click();
+      const secret = page.getByRole('dialog', { name: 'Set a secret' });
+      await secret.getByLabel('Name').fill('paid-api');
+      await secret.getByLabel('Value').fill('not-for-your-eyes-0002');
+      await secret.getByRole('button', { name: 'Save secret' }).click();
+      await page.getByRole('cell', { name: 'paid-api' }).waitFor();
+      expect(await page.content()).not.toContain('not-for-your-eyes-0002');
+      expect(seen.errors).toEqual([]);
+      await page.close();
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  test(
     'a session that ends brings back the sign-in page with a notice',
     async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });

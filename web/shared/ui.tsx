@@ -183,6 +183,50 @@ export function listOf(text: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** The `plan` field of a key form: no plan, or one of the configured plans (loaded as `plans`). */
+export function PlanSelect({
+  plans,
+  value,
+}: {
+  plans: readonly { name: string }[] | undefined;
+  value?: string;
+}) {
+  return (
+    <Field label="Plan">
+      <select name="plan" value={value}>
+        <option value="">No plan</option>
+        {plans?.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+/** A dialog form's buttons: its submit button (disabled while `busy`) and Cancel. */
+export function DialogActions({
+  submit,
+  onCancel,
+  busy,
+}: {
+  submit: ComponentChildren;
+  onCancel: () => void;
+  busy?: boolean;
+}) {
+  return (
+    <div class="actions">
+      <button type="submit" class="primary" disabled={busy}>
+        {submit}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 /** Names (roles, credential kinds) as badges, or a muted dash when there are none. */
 export function BadgeList({ items }: { items: readonly string[] }) {
   if (items.length === 0) return <span class="muted">—</span>;

@@ -7,11 +7,13 @@ import type { PlanView, UsageSeries } from '../../shared/types';
 import {
   Badge,
   Dialog,
+  DialogActions,
   ErrorBox,
   Field,
   Loading,
   listOf,
   PageHead,
+  PlanSelect,
   Segmented,
   ShownOnce,
 } from '../../shared/ui';
@@ -60,16 +62,7 @@ function EditForm({ api, item, onSaved }: { api: Api; item: KeyView; onSaved: (k
         <Field label="Name">
           <input name="name" required maxLength={200} value={item.name} />
         </Field>
-        <Field label="Plan">
-          <select name="plan" value={item.plan ?? ''}>
-            <option value="">No plan</option>
-            {plans.data?.items.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <PlanSelect plans={plans.data?.items} value={item.plan ?? ''} />
       </div>
       <div class="row">
         <Field label="Roles" hint="Comma-separated">
@@ -150,14 +143,7 @@ function RotateDialog({
         <Field label="Grace period" hint="e.g. 24h, 7d, 0s for none">
           <input name="grace" value="24h" pattern="[0-9]+(ms|s|m|h|d)" required autoFocus />
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Rotate key
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Rotate key" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -8,6 +8,7 @@ import {
   Badge,
   BadgeList,
   Dialog,
+  DialogActions,
   Empty,
   ErrorBox,
   Field,
@@ -15,6 +16,7 @@ import {
   listOf,
   PageHead,
   Pager,
+  PlanSelect,
   ShownOnce,
 } from '../../shared/ui';
 
@@ -102,16 +104,7 @@ function CreateKeyDialog({
           <Field label="Roles" hint="Comma-separated, e.g. reader, editor">
             <input name="roles" />
           </Field>
-          <Field label="Plan">
-            <select name="plan">
-              <option value="">No plan</option>
-              {plans.data?.items.map((p) => (
-                <option key={p.name} value={p.name}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <PlanSelect plans={plans.data?.items} />
         </div>
         <div class="row">
           <Field label="Expires in" hint="e.g. 30d, 12h; empty: never">
@@ -127,14 +120,7 @@ function CreateKeyDialog({
         <Field label="Allowed client addresses" hint="IP addresses or CIDR ranges; empty: any">
           <input name="ips" placeholder="10.0.0.0/8" />
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit={busy ? 'Creating…' : 'Create key'} onCancel={onClose} busy={busy} />
       </form>
     </Dialog>
   );

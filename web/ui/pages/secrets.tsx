@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
-import { Dialog, Empty, ErrorBox, Field, ListTable, PageHead } from '../../shared/ui';
+import { Dialog, DialogActions, Empty, ErrorBox, Field, ListTable, PageHead } from '../../shared/ui';
 
 interface SecretInfo {
   name: string;
@@ -50,14 +50,7 @@ function SetSecretDialog({
         <Field label="Value" hint="Stored encrypted. It cannot be shown again, only replaced.">
           <input name="value" type="password" required autocomplete="off" autoFocus={name !== null} />
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {name ? 'Replace value' : 'Save secret'}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit={name ? 'Replace value' : 'Save secret'} onCancel={onClose} />
       </form>
     </Dialog>
   );

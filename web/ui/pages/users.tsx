@@ -7,6 +7,7 @@ import {
   Badge,
   BadgeList,
   Dialog,
+  DialogActions,
   Empty,
   ErrorBox,
   Field,
@@ -60,14 +61,7 @@ function AddUserDialog({ api, onClose, onSaved }: { api: Api; onClose: () => voi
         <Field label="Roles" hint="Comma-separated, e.g. admin or developer">
           <input name="roles" />
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Add user
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Add user" onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -91,14 +85,7 @@ function PasswordDialog({ api, username, onClose }: { api: Api; username: string
         <Field label="New password">
           <input name="password" type="password" required autoFocus autocomplete="new-password" />
         </Field>
-        <div class="actions">
-          <button type="submit" class="primary">
-            Set password
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogActions submit="Set password" onCancel={onClose} />
       </form>
     </Dialog>
   );
