@@ -1,30 +1,10 @@
-/** The public shape of a key record (admin API, CLI --json): never the digest, never the key. */
+/** A key record as the public sees it (admin API, CLI --json): never the digest, never the key. */
 
 import type { ApiKeyRecord } from '../../store/repositories/api-keys.js';
 import { keyState } from './status.js';
+import type { KeyView } from './view-shape.js';
 
-export interface KeyView {
-  id: string;
-  name: string;
-  /** Display hint like `kw_…a1B2`. */
-  hint: string;
-  status: 'active' | 'revoked' | 'expired' | 'rotated' | 'exhausted';
-  roles: string[];
-  plan: string | null;
-  metadata: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  remainingUses: number | null;
-  origins: string[] | null;
-  ips: string[] | null;
-  rotatedTo: string | null;
-  graceUntil: string | null;
-  /** User id of the portal developer who made it, or null. */
-  owner: string | null;
-}
+export type { KeyView };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

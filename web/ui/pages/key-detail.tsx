@@ -1,5 +1,6 @@
 /** One key: its settings, its usage chart, and edit, rotate and revoke. */
 import { useState } from 'preact/hooks';
+import type { KeyView } from '../../../src/auth/keys/view-shape';
 import type { Api } from '../../shared/api';
 import { when } from '../../shared/format';
 import { useAction, useInterval, useLoad } from '../../shared/hooks';
@@ -17,7 +18,6 @@ import {
   Segmented,
   ShownOnce,
 } from '../../shared/ui';
-import type { KeyView } from './keys';
 import { SeriesPanel } from './overview';
 
 /** `2026-03-01T10:00` for a datetime-local input, in local time. */

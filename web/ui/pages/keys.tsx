@@ -1,5 +1,6 @@
 /** API keys: search, filter and page through them; create one and see its plaintext once. */
 import { useState } from 'preact/hooks';
+import type { KeyView } from '../../../src/auth/keys/view-shape';
 import type { Api } from '../../shared/api';
 import { relative, when } from '../../shared/format';
 import { useAction, useLoad } from '../../shared/hooks';
@@ -19,28 +20,6 @@ import {
   PlanSelect,
   ShownOnce,
 } from '../../shared/ui';
-
-/** A key as the admin API shows it. */
-export interface KeyView {
-  id: string;
-  name: string;
-  hint: string;
-  status: string;
-  roles: string[];
-  plan: string | null;
-  metadata: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  remainingUses: number | null;
-  origins: string[] | null;
-  ips: string[] | null;
-  rotatedTo: string | null;
-  graceUntil: string | null;
-  owner: string | null;
-}
 
 interface KeyPage {
   items: KeyView[];
