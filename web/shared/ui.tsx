@@ -1,4 +1,4 @@
-/** The building blocks every page uses: states, dialogs, badges, copy buttons, form fields, pagers. */
+/** What every page builds with: states, list tables, pagers, dialogs, badges, copy buttons, fields. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Loaded } from './hooks';
