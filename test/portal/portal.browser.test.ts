@@ -105,6 +105,36 @@ describe.skipIf(!available)('the developer portal in Chromium', () => {
   );
 
   test(
+    'a taken username is refused on the page; a developer revokes a key through its dialog',
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      const seen = watchPage(page);
+      await page.goto(`${base}/portal`);
+      await page.getByRole('tab', { name: 'Create account' }).click();
+      await page.getByLabel('Username').fill('dana');
+      await page.getByLabel('Password').fill('another-password-1');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('That username is taken; choose another.').waitFor();
+      expect(await page.getByRole('button', { name: 'Create account' }).isEnabled()).toBe(true);
+
+      await signUp(page, 'fay');
+      await page.getByRole('link', { name: 'My keys' }).click();
+      await page.getByLabel('Key name').fill('fay-laptop');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const row = page.getByRole('row', { name: /fay-laptop/ });
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await row.getByText('revoked').waitFor();
+      const id = (await gw.keys.list({ limit: 10, name: 'fay-laptop' })).items[0]!.id;
+      expect((await gw.keys.get(id))?.revokedAt).not.toBeNull();
+      expect(seen.errors).toEqual([]);
+      await page.close();
+    },
+    BROWSER_TEST_TIMEOUT,
+  );
+
+  test(
     "a second developer sees none of the first's keys or usage, in the page and at the API",
     async () => {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 } });

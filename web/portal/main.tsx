@@ -1,9 +1,9 @@
 /** The developer portal: sign in or register, then your APIs, keys and usage. */
 import '../shared/styles.css';
 import { useMemo, useState } from 'preact/hooks';
-import { createApi, messageOf } from '../shared/api';
+import { createApi } from '../shared/api';
 import { type AppProps, boot } from '../shared/boot';
-import { useHashPath, useLoad } from '../shared/hooks';
+import { useAction, useHashPath, useLoad } from '../shared/hooks';
 import { problemOf, type Session } from '../shared/session';
 import { AuthCard, type NavItem, Shell, SignIn } from '../shared/shell';
 import { ErrorBox, Field } from '../shared/ui';
@@ -46,8 +46,7 @@ function Register({
   invite: boolean;
   onSignedIn: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useAction();
   const submit = async (event: Event) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget as HTMLFormElement);
@@ -55,9 +54,7 @@ function Register({
     const password = String(f.get('password') ?? '');
     const body: Record<string, string> = { username, password };
     if (invite) body.invitation = String(f.get('invitation') ?? '').trim();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const response = await fetch('api/register', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -66,11 +63,7 @@ function Register({
       if (!response.ok) throw await problemOf(response);
       await session.signIn(username, password);
       onSignedIn();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="stack" onSubmit={submit} aria-label="Create an account">

@@ -1,9 +1,8 @@
 /** My keys: the developer's own API keys — create (shown once), list and revoke. */
 import { useState } from 'preact/hooks';
 import type { Api } from '../../shared/api';
-import { messageOf } from '../../shared/api';
 import { limitText, relative, when } from '../../shared/format';
-import { useLoad } from '../../shared/hooks';
+import { useAction, useLoad } from '../../shared/hooks';
 import type { PlanView } from '../../shared/types';
 import { Badge, Dialog, Empty, ErrorBox, Field, ListTable, PageHead, ShownOnce } from '../../shared/ui';
 import { rememberKey } from '../memory';
@@ -31,7 +30,7 @@ export function KeysPage({ api }: { api: Api }) {
   const me = useLoad(() => api<Me>('GET', '/me'), []);
   const [created, setCreated] = useState<(DeveloperKey & { key: string }) | null>(null);
   const [revoking, setRevoking] = useState<DeveloperKey | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const reload = () => {
     keys.reload();
     me.reload();
@@ -39,8 +38,7 @@ export function KeysPage({ api }: { api: Api }) {
   const create = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    setError(null);
-    try {
+    await run(async () => {
       const made = await api<DeveloperKey & { key: string }>('POST', '/keys', {
         name: String(new FormData(form).get('name') ?? '').trim(),
       });
@@ -48,20 +46,16 @@ export function KeysPage({ api }: { api: Api }) {
       setCreated(made);
       form.reset();
       reload();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    });
   };
   const revoke = async () => {
     if (!revoking) return;
-    try {
+    // The dialog closes once the call is done, whether it worked or not (`run` shows a failure).
+    await run(async () => {
       await api('POST', `/keys/${revoking.id}/revoke`);
-      setRevoking(null);
       reload();
-    } catch (err) {
-      setError(messageOf(err));
-      setRevoking(null);
-    }
+    });
+    setRevoking(null);
   };
   const full = me.data ? me.data.activeKeys >= me.data.maxKeys : false;
   return (
